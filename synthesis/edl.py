@@ -1,0 +1,215 @@
+"""The edit decision list: which source words are cut, which are retyped.
+
+Immutable: every operation returns a new ``Edl``. Word indices are the stable
+indices of the *source* transcript (``lecturecut words`` prints them); ranges
+are half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Sequence
+
+from asr.transcript import Transcript, normalize_word
+
+
+class WordState(str, Enum):
+    KEPT = "kept"
+    DELETED = "deleted"
+    REPLACED = "replaced"
+
+
+class EditError(ValueError):
+    """An edit that cannot apply (out-of-range indices, overlapping a retype, ...)."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Source words ``[start, end)`` are to be spoken as ``text`` instead.
+
+    ``start == end`` is an insertion before word ``start``. New speech for it
+    is synthesized by the voice engine; until then it is *pending*.
+    """
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_insertion(self) -> bool:
+        return self.start == self.end
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "Replacement":
+        return Replacement(int(data["start"]), int(data["end"]), str(data["text"]))
+
+
+def _conflict(r: Replacement, start: int, end: int) -> bool:
+    """Whether a new retype of ``[start, end)`` collides with the existing retype ``r``."""
+    if r.is_insertion and start == end:
+        return r.start == start  # two insertions at one place
+    if r.is_insertion:
+        return start < r.start < end  # an insertion strictly inside the new range
+    if start == end:
+        return r.start < start < r.end  # the new insertion lands inside r
+    return r.start < end and start < r.end
+
+
+def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted indices -> half-open runs: {1,2,3,7} -> [(1,4), (7,8)]."""
+    out: list[tuple[int, int]] = []
+    for i in sorted(indices):
+        if out and out[-1][1] == i:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out
+
+
+@dataclass(frozen=True)
+class Edl:
+    n_words: int  # length of the source transcript the indices refer to
+    deleted: frozenset[int] = field(default_factory=frozenset)
+    replacements: tuple[Replacement, ...] = ()  # sorted by (start, end), non-overlapping
+
+    # ---- queries -------------------------------------------------------
+    def _check_range(self, start: int, end: int) -> None:
+        if not (0 <= start <= end <= self.n_words):
+            raise EditError(
+                f"word range {start}:{end} is outside the transcript, which has words 0 to {self.n_words - 1} "
+                f"(use 'lecturecut words PROJECT' to see the indices)"
+            )
+
+    def replacement_at(self, index: int) -> Replacement | None:
+        for r in self.replacements:
+            if r.start <= index < r.end:
+                return r
+        return None
+
+    def state(self, index: int) -> WordState:
+        if index in self.deleted:
+            return WordState.DELETED
+        if self.replacement_at(index) is not None:
+            return WordState.REPLACED
+        return WordState.KEPT
+
+    def states(self) -> list[WordState]:
+        return [self.state(i) for i in range(self.n_words)]
+
+    def deleted_runs(self) -> list[tuple[int, int]]:
+        return _runs(self.deleted)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.deleted and not self.replacements
+
+    # ---- operations (each returns a new Edl) ---------------------------
+    def delete(self, start: int, end: int) -> "Edl":
+        self._check_range(start, end)
+        if start == end:
+            raise EditError(f"word range {start}:{end} is empty; nothing to delete")
+        span = set(range(start, end))
+        # Deleting a retyped range drops the retype: the words are gone either way.
+        kept_reps = tuple(r for r in self.replacements if not _conflict(r, start, end))
+        return Edl(self.n_words, self.deleted | span, kept_reps)
+
+    def restore(self, start: int, end: int) -> "Edl":
+        """Undo every edit touching ``[start, end)``: words come back as recorded."""
+        self._check_range(start, end)
+        lo, hi = start, max(end, start + 1)
+        reps = tuple(r for r in self.replacements
+                     if not ((r.start < hi and lo < r.end) or (r.is_insertion and lo <= r.start < hi)))
+        return Edl(self.n_words, self.deleted - set(range(start, end)), reps)
+
+    def replace(self, start: int, end: int, text: str) -> "Edl":
+        """Retype ``[start, end)`` as ``text`` (``start == end`` inserts before ``start``)."""
+        self._check_range(start, end)
+        text = " ".join(text.split())
+        if not text:
+            return self.delete(start, end) if end > start else self
+        for r in self.replacements:
+            if _conflict(r, start, end):
+                raise EditError(
+                    f"words {start}:{end} overlap the retyped words {r.start}:{r.end}; restore those first"
+                )
+        deleted = self.deleted - set(range(start, end))
+        reps = tuple(sorted((*self.replacements, Replacement(start, end, text)), key=lambda r: (r.start, r.end)))
+        return Edl(self.n_words, deleted, reps)
+
+    # ---- text view -----------------------------------------------------
+    def edited_words(self, transcript: Transcript) -> list[tuple[str, int | None]]:
+        """The edited text as (word, source index or None for new words), in order."""
+        out: list[tuple[str, int | None]] = []
+        reps_by_start: dict[int, list[Replacement]] = {}
+        for r in self.replacements:
+            reps_by_start.setdefault(r.start, []).append(r)
+        i = 0
+        while i <= self.n_words:
+            covering = None
+            for r in reps_by_start.get(i, []):
+                out.extend((w, None) for w in r.text.split())
+                if not r.is_insertion:
+                    covering = r
+            if i == self.n_words:
+                break
+            if covering is not None:
+                i = covering.end
+                continue
+            if i not in self.deleted:
+                out.append((transcript.words[i].text, i))
+            i += 1
+        return out
+
+    def edited_text(self, transcript: Transcript) -> str:
+        return " ".join(w for w, _ in self.edited_words(transcript))
+
+    # ---- serialisation -------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_words": self.n_words,
+            "deleted": [list(r) for r in self.deleted_runs()],
+            "replacements": [r.to_json() for r in self.replacements],
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "Edl":
+        deleted = frozenset(i for a, b in data.get("deleted", []) for i in range(int(a), int(b)))
+        reps = tuple(Replacement.from_json(r) for r in data.get("replacements", []))
+        return Edl(int(data["n_words"]), deleted, reps)
+
+
+def edl_from_text(transcript: Transcript, text: str) -> Edl:
+    """The edit list that turns the source transcript into ``text`` (a word-level diff).
+
+    The text is the whole truth: a source word missing from it is deleted,
+    a source word present again is kept (restored), new or changed words
+    become retypes. Words compare case- and punctuation-insensitively, so
+    fixing a comma is not an edit.
+    """
+    source = [w.norm for w in transcript.words]
+    new_tokens = text.split()
+    target = [normalize_word(t) for t in new_tokens]
+    matcher = difflib.SequenceMatcher(a=source, b=target, autojunk=False)
+    deleted: set[int] = set()
+    reps: list[Replacement] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "delete":
+            deleted.update(range(i1, i2))
+        else:  # replace / insert
+            words = " ".join(new_tokens[j1:j2])
+            if not normalize_word(words.replace(" ", "")):
+                deleted.update(range(i1, i2))  # only punctuation typed over the words
+            else:
+                reps.append(Replacement(i1, i2, words))
+    return Edl(len(source), frozenset(deleted), tuple(reps))
+
+
+def word_runs(states: Sequence[WordState], wanted: WordState) -> list[tuple[int, int]]:
+    return _runs(i for i, s in enumerate(states) if s == wanted)
