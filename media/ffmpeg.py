@@ -150,7 +150,9 @@ def run_ffmpeg(
     proc.wait()
     watcher.join()
     err_thread.join()
-    if cancelled.is_set():
+    # A terminal's Ctrl-C reaches ffmpeg too and may kill it before the watcher
+    # does: a set token means "cancelled", whichever of the two stopped it.
+    if cancelled.is_set() or (cancel is not None and cancel.is_set()):  # type: ignore[attr-defined]
         raise Cancelled(f"{what} cancelled")
     if proc.returncode != 0:
         _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
@@ -180,6 +182,8 @@ def run_capture(program: str, args: Sequence[str], *, what: str, cancel: object 
         threading.Event().wait(POLL_INTERVAL_S)
     for t in threads:
         t.join()
+    if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
+        raise Cancelled(f"{what} cancelled")
     if proc.returncode != 0:
         _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
     return b"".join(out_chunks)

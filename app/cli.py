@@ -1,0 +1,409 @@
+"""The ``lecturecut`` command line: a stable, scriptable contract over the engine.
+
+Imports no Qt unless the GUI is asked for. Long jobs draw a progress bar on
+stderr; the first Ctrl-C cancels cleanly (nothing half-written is left), a
+second one aborts. Failures exit non-zero with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130  # the shell convention for "ended by SIGINT"
+
+
+# ---------------------------------------------------------------- progress
+class ProgressBar:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    WIDTH = 30  # characters of bar
+    MIN_INTERVAL_S = 0.1  # redraw at most this often on a terminal
+
+    def __init__(self, stream=sys.stderr, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self._last_draw = 0.0
+        self._last_pct = -10
+        self._last_msg = ""
+        self._start = time.monotonic()
+
+    def __call__(self, fraction: Optional[float], message: str) -> None:
+        if self.quiet:
+            return
+        now = time.monotonic()
+        if self.tty:
+            if now - self._last_draw < self.MIN_INTERVAL_S and fraction not in (0.0, 1.0):
+                return
+            self._last_draw = now
+            if fraction is None:
+                bar = "working".center(self.WIDTH, "·")
+                pct = "   "
+            else:
+                filled = int(round(self.WIDTH * fraction))
+                bar = "█" * filled + "·" * (self.WIDTH - filled)
+                pct = f"{int(fraction * 100):3d}%"
+            eta = ""
+            if fraction and 0.02 < fraction < 1.0:
+                left = (now - self._start) * (1 - fraction) / fraction
+                eta = f" ~{int(left)} s left"
+            self.stream.write(f"\r{pct} |{bar}| {message[:40]:<40}{eta:<14}")
+            self.stream.flush()
+        else:
+            pct = -1 if fraction is None else int(fraction * 100)
+            if message != self._last_msg or pct >= self._last_pct + 10:
+                self._last_msg, self._last_pct = message, pct
+                shown = f"{pct:3d}%" if pct >= 0 else " ..."
+                self.stream.write(f"{shown} {message}\n")
+                self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and not self.quiet:
+            self.stream.write("\r" + " " * (self.WIDTH + 64) + "\r")
+            self.stream.flush()
+
+
+class CtrlC:
+    """First SIGINT sets the cancel token; a second one raises KeyboardInterrupt."""
+
+    def __init__(self, token) -> None:
+        self.token = token
+        self._previous = None
+
+    def __enter__(self):
+        def handler(signum, frame):
+            if self.token.is_set():
+                raise KeyboardInterrupt
+            self.token.cancel()
+            sys.stderr.write("\ncancelling... (Ctrl-C again to abort at once)\n")
+
+        try:
+            self._previous = signal.signal(signal.SIGINT, handler)
+        except ValueError:  # not the main thread (e.g. called from a test runner thread)
+            self._previous = None
+        return self.token
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _job(args: argparse.Namespace, fn: Callable):
+    """Run ``fn(progress, cancel)`` with a progress bar and Ctrl-C cancellation."""
+    from media.errors import CancelToken
+
+    bar = ProgressBar(quiet=args.quiet)
+    token = CancelToken()
+    with CtrlC(token):
+        try:
+            return fn(bar, token)
+        finally:
+            bar.done()
+
+
+# ---------------------------------------------------------------- helpers
+def _range(text: str) -> tuple[int, int]:
+    """'I:J' -> (I, J), half-open; 'I' -> (I, I+1)."""
+    try:
+        if ":" in text:
+            a, b = text.split(":", 1)
+            return int(a), int(b)
+        i = int(text)
+        return i, i + 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a word range; use I:J (half-open), e.g. 3:7")
+
+
+def _out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def _open_session(path: str):
+    from synthesis.session import EditSession
+
+    return EditSession.open(path)
+
+
+# ---------------------------------------------------------------- commands
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from synthesis.pipeline import new_project
+    from synthesis.project import ProjectSettings, save_project
+
+    settings = ProjectSettings(model=args.model, language=args.language, backend=args.backend)
+    project = _job(args, lambda bar, tok: new_project(args.video, settings, refine=not args.no_refine,
+                                                      progress=bar, cancel=tok))
+    save_project(project, args.output)
+    t = project.transcript
+    if not t.words:
+        _err(f"no speech was found in '{args.video}'; the project has no words to edit")
+    if not args.quiet:
+        sys.stderr.write(f"{len(t.words)} words ({t.language}, {t.backend} {t.model}, "
+                         f"boundaries: {t.refinement}) -> {args.output}\n")
+    return EXIT_OK
+
+
+def cmd_words(args: argparse.Namespace) -> int:
+    session = _open_session(args.project)
+    edl = session.edl
+    for i, w in enumerate(session.project.transcript.words):
+        _out(f"{i}\t{w.start_s:.3f}\t{w.end_s:.3f}\t{w.text}\t{edl.state(i).value}")
+    return EXIT_OK
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    session = _open_session(args.project)
+    _out(session.edl.edited_text(session.project.transcript))
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    session = _open_session(args.project)
+    for start, end in args.delete or []:
+        session.delete(start, end)
+    for start, end in args.restore or []:
+        session.restore(start, end)
+    for spec in args.retype or []:
+        (start, end), text = spec
+        session.replace_words(start, end, text)
+    if args.apply_text:
+        text = sys.stdin.read() if args.apply_text == "-" else Path(args.apply_text).read_text(encoding="utf-8")
+        session.apply_text(text)
+    for _ in range(args.undo):
+        session.undo()
+    for _ in range(args.redo):
+        session.redo()
+    session.save()
+    edl = session.edl
+    pending = sum(len(r.text.split()) for r in edl.replacements)
+    if not args.quiet:
+        sys.stderr.write(f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes "
+                         f"({pending} new words pending voice synthesis)\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from synthesis.export import ExportOptions, export
+
+    session = _open_session(args.project)
+    options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth)
+    result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    if not args.quiet:
+        sys.stderr.write(f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}\n")
+    return EXIT_OK
+
+
+def cmd_relink(args: argparse.Namespace) -> int:
+    from synthesis.project import load_project, save_project
+
+    project = load_project(args.project).relinked(args.new_source)
+    save_project(project, args.project)
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from models import registry
+
+    if args.action == "list":
+        for status in registry.list_models():
+            spec = status.spec
+            where = str(status.path) if status.path else "-"
+            _out(f"{spec.name}\t{spec.kind}\t{'present' if status.path else 'missing'}\t{spec.licence}\t{where}")
+        return EXIT_OK
+    if args.action == "fetch":
+        if not args.name:
+            raise SystemExit("lecturecut models fetch: give a model NAME (see 'lecturecut models list')")
+        path = _job(args, lambda bar, tok: registry.fetch(args.name, progress=_bytes_progress(bar), cancel=tok))
+        _out(str(path))
+        return EXIT_OK
+    # verify
+    names = [args.name] if args.name else [s.spec.name for s in registry.list_models() if s.path]
+    bad = 0
+    for name in names:
+        result = registry.verify(name)
+        ok = getattr(result, "ok", False)
+        bad += not ok
+        _out(f"{name}\t{'ok' if ok else 'FAILED'}\t{getattr(result, 'message', '')}")
+    return EXIT_OK if not bad else EXIT_ERROR
+
+
+def _bytes_progress(bar: ProgressBar):
+    def report(done: int, total: Optional[int]) -> None:
+        bar(done / total if total else None, f"{done / 1e6:.1f} MB")
+
+    return report
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job without a display: transcribe the sample, cut a phrase, export."""
+    from media.progress import scaled
+    from resources import SAMPLE_LECTURE
+    from synthesis.export import ExportOptions, export
+    from synthesis.pipeline import new_project
+    from synthesis.project import ProjectSettings
+    from synthesis.session import EditSession
+
+    video = Path(args.video or SAMPLE_LECTURE)
+    out_dir = Path(args.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    project_path = out_dir / f"{video.stem}.lcproj"
+    out_video = out_dir / f"{video.stem}_edited.mp4"
+
+    def run(bar, tok):
+        project = new_project(video, ProjectSettings(), progress=scaled(bar, 0.0, 0.6), cancel=tok)
+        session = EditSession(project, project_path)
+        start, end = _demo_phrase(project.transcript)
+        session.delete(start, end)
+        session.save()
+        result = export(session.project, out_video, ExportOptions(), progress=scaled(bar, 0.6, 1.0), cancel=tok)
+        return session, (start, end), result
+
+    session, (start, end), result = _job(args, run)
+    words = session.project.transcript.words
+    _out(f"transcript: {' '.join(w.text for w in words)}")
+    _out(f"deleted words {start}:{end}: \"{' '.join(w.text for w in words[start:end])}\"")
+    _out(f"project: {project_path}")
+    _out(f"exported: {result.path} ({session.project.media.duration_s:.2f} s -> {result.duration_s:.2f} s, "
+         f"{result.n_cuts} cut{'s' * (result.n_cuts != 1)})")
+    for sub in getattr(result, "subtitle_paths", ()) or ():
+        _out(f"subtitles: {sub}")
+    return EXIT_OK
+
+
+def _demo_phrase(transcript) -> tuple[int, int]:
+    """A whole sentence from the middle of the sample (the second one), else a few middle words."""
+    words = transcript.words
+    if len(words) < 4:
+        raise SystemExit("lecturecut demo: the sample has too few words to demonstrate a cut")
+    ends = [i + 1 for i, w in enumerate(words) if w.text.rstrip().endswith((".", "?", "!"))]
+    if len(ends) >= 3:
+        return ends[0], ends[1]
+    mid = len(words) // 2
+    return mid, min(len(words) - 1, mid + 3)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    headless = sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM"))
+    if headless:
+        _err("lecturecut: error: no display is available for the desktop app; "
+             "use 'lecturecut demo' for the headless sample edit, or the transcribe/edit/export commands")
+        return EXIT_ERROR
+    from app.gui import main as gui_main
+
+    return gui_main([args.path] if args.path else [])
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lecturecut", description="Edit a lecture video by editing its transcript.")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every ffmpeg command")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("open", help="start the desktop app (the default with no command)")
+    s.add_argument("path", nargs="?", help="a video or a .lcproj project")
+    s.set_defaults(fn=cmd_open)
+
+    s = sub.add_parser("transcribe", help="transcribe a video into a new project")
+    s.add_argument("video")
+    s.add_argument("-o", "--output", required=True, help="project file to write (.lcproj)")
+    s.add_argument("--model", default="auto", help="Whisper model name (tiny.en, base, small, ...) or a file path")
+    s.add_argument("--language", default=None, help="language code (en, de, ...); detected when omitted")
+    s.add_argument("--backend", choices=["whisper", "faster-whisper"], default="whisper")
+    s.add_argument("--no-refine", action="store_true", help="keep Whisper's raw word times (not recommended)")
+    s.set_defaults(fn=cmd_transcribe)
+
+    s = sub.add_parser("words", help="list the source words: index, start, end, text, state")
+    s.add_argument("project")
+    s.set_defaults(fn=cmd_words)
+
+    s = sub.add_parser("text", help="print the edited transcript text")
+    s.add_argument("project")
+    s.set_defaults(fn=cmd_text)
+
+    s = sub.add_parser("edit", help="delete, restore or retype words; undo/redo")
+    s.add_argument("project")
+    s.add_argument("--delete", type=_range, action="append", metavar="I:J", help="delete words I..J-1")
+    s.add_argument("--restore", type=_range, action="append", metavar="I:J", help="restore words I..J-1")
+    s.add_argument("--retype", nargs=2, action="append", metavar=("I:J", "TEXT"),
+                   help="retype words I..J-1 as TEXT (I:I inserts before word I)")
+    s.add_argument("--apply-text", metavar="FILE", help="make the transcript read like FILE ('-' = stdin)")
+    s.add_argument("--undo", action="count", default=0, help="undo the last edit (repeatable)")
+    s.add_argument("--redo", action="count", default=0, help="redo (repeatable)")
+    s.set_defaults(fn=cmd_edit)
+
+    s = sub.add_parser("export", help="render the edited lecture")
+    s.add_argument("project")
+    s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
+    s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
+    s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
+    s.set_defaults(fn=cmd_export)
+
+    s = sub.add_parser("relink", help="point a project at its moved source video")
+    s.add_argument("project")
+    s.add_argument("new_source")
+    s.set_defaults(fn=cmd_relink)
+
+    s = sub.add_parser("models", help="list, fetch and verify model weights")
+    s.add_argument("action", choices=["list", "fetch", "verify"])
+    s.add_argument("name", nargs="?")
+    s.set_defaults(fn=cmd_models)
+
+    s = sub.add_parser("demo", help="headless sample edit: transcribe, cut a sentence, export")
+    s.add_argument("video", nargs="?", help="default: the bundled sample lecture")
+    s.add_argument("-o", "--output-dir", default="lecturecut-demo")
+    s.set_defaults(fn=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        args = parser.parse_args(["open", *(argv or [])])
+    if args.command == "edit" and args.retype:
+        try:
+            args.retype = [(_range(r), t) for r, t in args.retype]
+        except argparse.ArgumentTypeError as exc:
+            parser.error(str(exc))
+
+    from media.errors import Cancelled, FFmpegError, LecturecutError
+
+    try:
+        return args.fn(args)
+    except Cancelled:
+        _err("lecturecut: cancelled; nothing was written")
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        _err("lecturecut: aborted")
+        return EXIT_CANCELLED
+    except FFmpegError as exc:
+        if args.verbose:
+            _err(exc.details())
+        _err(f"lecturecut: error: {exc}")
+        return EXIT_ERROR
+    except (LecturecutError, ValueError, OSError) as exc:
+        _err(f"lecturecut: error: {exc}")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

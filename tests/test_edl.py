@@ -1,0 +1,81 @@
+"""Edit list, text diff and history: pure logic on a small real-shaped transcript."""
+
+import pytest
+
+from asr.transcript import Transcript, Word, to_samples
+from synthesis.edl import Edl, EditError, Replacement, WordState, edl_from_text
+from synthesis.history import History
+
+TEXT = "Today we talk about the the gradient descent algorithm, which converges in 100 steps."
+
+
+@pytest.fixture
+def transcript():
+    words = [Word(t, to_samples(0.5 * i), to_samples(0.5 * i + 0.4)) for i, t in enumerate(TEXT.split())]
+    return Transcript(tuple(words), "en", "test")
+
+
+def test_delete_and_restore(transcript):
+    edl = Edl(len(transcript.words)).delete(4, 5)  # the doubled "the"
+    assert edl.edited_text(transcript) == "Today we talk about the gradient descent algorithm, which converges in 100 steps."
+    assert edl.state(4) is WordState.DELETED and edl.state(5) is WordState.KEPT
+    assert edl.restore(0, len(transcript.words)).is_empty
+
+
+def test_out_of_range_and_empty_ranges_are_refused(transcript):
+    edl = Edl(len(transcript.words))
+    with pytest.raises(EditError, match="outside the transcript"):
+        edl.delete(10, 99)
+    with pytest.raises(EditError, match="outside the transcript"):
+        edl.delete(-1, 2)
+    with pytest.raises(EditError, match="empty"):
+        edl.delete(3, 3)
+
+
+def test_retype_insert_and_conflicts(transcript):
+    edl = Edl(len(transcript.words)).replace(12, 13, "fifty")
+    assert edl.state(12) is WordState.REPLACED
+    assert "converges in fifty steps." in edl.edited_text(transcript)
+    edl = edl.replace(2, 2, "briefly")  # insertion before "talk"
+    assert edl.edited_text(transcript).startswith("Today we briefly talk")
+    with pytest.raises(EditError, match="overlap"):
+        edl.replace(11, 13, "after")
+    # deleting a retyped word drops the retype
+    assert edl.delete(12, 13).replacement_at(12) is None
+
+
+def test_apply_text_is_a_word_diff(transcript):
+    new = "Today we talk about the gradient descent method, which converges in fifty steps"
+    edl = edl_from_text(transcript, new)
+    assert edl.deleted in (frozenset({4}), frozenset({5}))  # either copy of the doubled "the"
+    assert edl.replacements == (Replacement(8, 9, "method,"), Replacement(12, 13, "fifty"))
+    assert edl.edited_text(transcript).split() == new.split()
+    # punctuation and case alone are not edits
+    assert edl_from_text(transcript, TEXT.lower().replace(",", "")).is_empty
+
+
+def test_apply_text_restores_words_typed_back(transcript):
+    edl = Edl(len(transcript.words)).delete(0, 5)
+    assert edl_from_text(transcript, TEXT).is_empty
+
+
+def test_json_round_trip(transcript):
+    edl = Edl(len(transcript.words)).delete(1, 3).delete(7, 8).replace(12, 13, "fifty")
+    assert Edl.from_json(edl.to_json()) == edl
+
+
+def test_history_undo_redo_and_branching(transcript):
+    n = len(transcript.words)
+    h = History.start(Edl(n))
+    a = h.current.delete(0, 1)
+    b = a.delete(5, 6)
+    h = h.push(a, "A").push(b, "B")
+    assert h.current == b and h.undo_label == "B"
+    h = h.undo()
+    assert h.current == a and h.can_redo and h.redo_label == "B"
+    c = a.replace(3, 4, "over")
+    h = h.push(c, "C")  # a new edit after undo drops the redo branch
+    assert not h.can_redo and h.current == c
+    assert h.undo().undo().current == Edl(n)
+    assert History.from_json(h.to_json()) == h
+    assert h.push(h.current) is h  # a no-op edit is not an undo step
