@@ -386,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(str(exc))
 
     from media.errors import Cancelled, FFmpegError, LecturecutError
+    from models.errors import ModelError  # models/ may not import media/, so its errors have their own root
 
     try:
         return args.fn(args)
@@ -400,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _err(exc.details())
         _err(f"lecturecut: error: {exc}")
         return EXIT_ERROR
-    except (LecturecutError, ValueError, OSError) as exc:
+    except (LecturecutError, ModelError, ValueError, OSError) as exc:
         _err(f"lecturecut: error: {exc}")
         return EXIT_ERROR
 
