@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 SAMPLE_RATE = 16_000  # Hz; every asr time is a sample index at this rate
+JSON_DECIMALS = 5  # seconds in JSON: 10 µs steps round-trip every 62.5 µs sample exactly
 JSON_VERSION = 1
 
 
@@ -41,7 +42,7 @@ class Phone:
     end: int  # samples @ SAMPLE_RATE, exclusive
 
     def to_json(self) -> list[Any]:
-        return [self.label, round(to_seconds(self.start), 4), round(to_seconds(self.end), 4)]
+        return [self.label, round(to_seconds(self.start), JSON_DECIMALS), round(to_seconds(self.end), JSON_DECIMALS)]
 
     @staticmethod
     def from_json(data: list[Any]) -> "Phone":
@@ -84,14 +85,14 @@ class Word:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "text": self.text,
-            "start": round(self.start_s, 4),
-            "end": round(self.end_s, 4),
+            "start": round(self.start_s, JSON_DECIMALS),
+            "end": round(self.end_s, JSON_DECIMALS),
             "p": round(float(self.probability), 4),
         }
         if self.phones:
             out["phones"] = [p.to_json() for p in self.phones]
         if self.raw_start is not None and self.raw_end is not None:
-            out["raw"] = [round(to_seconds(self.raw_start), 4), round(to_seconds(self.raw_end), 4)]
+            out["raw"] = [round(to_seconds(self.raw_start), JSON_DECIMALS), round(to_seconds(self.raw_end), JSON_DECIMALS)]
         return out
 
     @staticmethod
@@ -139,7 +140,7 @@ class Transcript:
             "language": self.language,
             "model": self.model,
             "backend": self.backend,
-            "duration": round(to_seconds(self.duration), 4),
+            "duration": round(to_seconds(self.duration), JSON_DECIMALS),
             "refinement": self.refinement,
             "meta": dict(self.meta),
             "words": [w.to_json() for w in self.words],

@@ -30,7 +30,8 @@ from asr.textgrid import boundary_errors, match_words, read_word_intervals  # no
 from asr.transcript import SAMPLE_RATE  # noqa: E402
 from media import decode_audio  # noqa: E402
 
-DEFAULT_MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", "/work/shared/media"))
+SHARED = Path(os.environ.get("LECTURECUT_SHARED", ROOT.parent / "shared"))
+DEFAULT_MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", SHARED / "media"))
 # (audio, labels): hand-labelled Praat TextGrids and GRID's own alignment
 CLIPS = (
     ("praatio_bobby.wav", "praatio_bobby_words.TextGrid"),
