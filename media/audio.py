@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Iterator
 
 import numpy as np
 
-from .errors import MediaError
+from .errors import Cancelled, FFmpegError, MediaError
 from .ffmpeg import run_capture
 from .probe import probe
 
@@ -44,3 +45,47 @@ def decode_audio(
     if channels > 1:
         samples = samples[: len(samples) - len(samples) % channels].reshape(-1, channels)  # (n, ch)
     return samples
+
+
+def stream_audio(
+    path: str | os.PathLike[str],
+    sample_rate: int,
+    channels: int,
+    *,
+    block_samples: int = 1 << 16,
+    cancel: object | None = None,
+) -> Iterator[np.ndarray]:
+    """Decode the whole first audio stream sequentially, in blocks of ``(n, channels)`` float32.
+
+    One decoder for the whole file: sample-continuous by construction, so a
+    consumer can cut it anywhere without seek artefacts, in constant memory.
+    """
+    import subprocess
+
+    from .ffmpeg import cmdline, ffmpeg_path
+
+    info = probe(path)
+    if info.audio is None:
+        raise MediaError(f"'{os.path.basename(str(path))}' has no audio track.")
+    args = [ffmpeg_path(), "-v", "error", "-nostdin", "-i", str(path), "-map", f"0:{info.audio.index}", "-vn",
+            "-sn", "-dn", "-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le",
+            "pipe:1"]
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    frame_bytes = 4 * channels
+    try:
+        assert proc.stdout is not None
+        while True:
+            if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
+                raise Cancelled("decoding audio cancelled")
+            buf = proc.stdout.read(block_samples * frame_bytes)
+            if not buf:
+                break
+            buf = buf[: len(buf) - len(buf) % frame_bytes]
+            yield np.frombuffer(buf, dtype="<f4").reshape(-1, channels)  # (n, ch)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        proc.wait()
+    if proc.returncode not in (0, -9):
+        raise FFmpegError("decoding audio failed", cmdline(args), stderr)

@@ -23,6 +23,8 @@ class VideoStream:
     n_frames: int | None  # from the container when it says so
     pix_fmt: str
     rotation: int = 0  # degrees, from the display matrix
+    color_space: str = ""  # e.g. "bt709"; "" when the file does not say
+    color_range: str = ""  # "tv" | "pc" | ""
 
     @property
     def frame_duration_s(self) -> float:
@@ -130,6 +132,8 @@ def parse_probe(path: str, data: dict[str, Any], size_bytes: int) -> MediaInfo:
                 n_frames=int(n_frames) if n_frames and str(n_frames).isdigit() else None,
                 pix_fmt=str(s.get("pix_fmt", "")),
                 rotation=rotation,
+                color_space=str(s.get("color_space", "") or ""),
+                color_range=str(s.get("color_range", "") or ""),
             )
         elif kind == "audio" and audio is None:
             audio = AudioStream(
