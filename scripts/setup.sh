@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
-# Qt's offscreen/xcb platforms and Qt Multimedia need these shared libraries.
-for lib in libEGL.so.1 libxkbcommon.so.0 libGL.so.1 libfontconfig.so.1 libdbus-1.so.3; do
-  ldconfig -p | grep -q "$lib" || { need_apt+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3); break; }
+# Qt's offscreen and xcb (X11 / Xvfb) platforms and Qt Multimedia need these shared libraries.
+for lib in libEGL.so.1 libxkbcommon.so.0 libGL.so.1 libfontconfig.so.1 libdbus-1.so.3 libxcb-cursor.so.0 \
+           libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0 libxkbcommon-x11.so.0; do
+  ldconfig -p | grep -q "$lib" || { need_apt+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
+    libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0); break; }
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${need_apt[*]}"

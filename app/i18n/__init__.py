@@ -1,0 +1,40 @@
+"""UI translations: ``lecturecut_<lang>.qm`` compiled from ``lecturecut_<lang>.ts`` with pyside6-lrelease.
+
+To update after changing user-visible strings::
+
+    .venv/bin/pyside6-lupdate app/*.py -ts app/i18n/lecturecut_de.ts
+    # translate the new entries (Qt Linguist: pyside6-linguist), then
+    .venv/bin/pyside6-lrelease app/i18n/lecturecut_de.ts -qm app/i18n/lecturecut_de.qm
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+I18N_DIR = Path(__file__).resolve().parent
+LANGUAGES = ("en", "de")  # English is the source language
+
+
+def resolve_language(wanted: str = "") -> str:
+    """'' follows the system locale; anything we have no translation for falls back to English."""
+    lang = (wanted or QLocale.system().name()).split("_")[0].lower()
+    return lang if lang in LANGUAGES else "en"
+
+
+def install_translators(app: QCoreApplication, wanted: str = "") -> list[QTranslator]:
+    """Install lecturecut's and Qt's own translations for ``wanted``; returns them (keep them alive)."""
+    lang = resolve_language(wanted)
+    installed: list[QTranslator] = []
+    if lang == "en":
+        return installed
+    ours = QTranslator(app)
+    if ours.load(str(I18N_DIR / f"lecturecut_{lang}.qm")):
+        app.installTranslator(ours)
+        installed.append(ours)
+    qt = QTranslator(app)  # Qt's own dialogs and buttons (Cancel, Save, ...)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        installed.append(qt)
+    return installed

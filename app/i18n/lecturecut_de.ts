@@ -1,0 +1,1051 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de" sourcelanguage="en">
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../dialogs.py" line="48"/>
+        <source>lecturecut</source>
+        <translation>lecturecut</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="61"/>
+        <source>A part of lecturecut is not installed (the Python module &apos;%1&apos; is missing). Run scripts/setup.sh again, or reinstall lecturecut.</source>
+        <translation>Ein Teil von lecturecut ist nicht installiert (das Python-Modul „%1“ fehlt). Führen Sie scripts/setup.sh erneut aus oder installieren Sie lecturecut neu.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="65"/>
+        <source>A part of lecturecut could not be loaded (%1). Run scripts/setup.sh again, or reinstall lecturecut.</source>
+        <translation>Ein Teil von lecturecut konnte nicht geladen werden (%1). Führen Sie scripts/setup.sh erneut aus oder installieren Sie lecturecut neu.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="69"/>
+        <source>The computer ran out of memory. Close other programs, or choose a smaller transcription model in Settings, and try again.</source>
+        <translation>Der Arbeitsspeicher reicht nicht aus. Schließen Sie andere Programme oder wählen Sie in den Einstellungen ein kleineres Transkriptionsmodell und versuchen Sie es erneut.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="74"/>
+        <source>A file could not be read or written%1: %2. Check that the disk is not full and that you may write to the folder.</source>
+        <translation>Eine Datei konnte nicht gelesen oder geschrieben werden%1: %2. Prüfen Sie, ob der Datenträger voll ist und ob Sie in den Ordner schreiben dürfen.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="78"/>
+        <source>Something unexpected went wrong (%1: %2). Your edits are safe: lecturecut autosaves them. Please report this problem with the details below.</source>
+        <translation>Etwas Unerwartetes ist schiefgegangen (%1: %2). Ihre Änderungen sind sicher: lecturecut speichert sie automatisch. Bitte melden Sie dieses Problem mit den Details unten.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="112"/>
+        <source>Separate subtitle file (.srt)</source>
+        <translation>Separate Untertiteldatei (.srt)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="113"/>
+        <source>Subtitle track inside the video</source>
+        <translation>Untertitelspur im Video</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="114"/>
+        <source>Both</source>
+        <translation>Beides</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="115"/>
+        <source>No subtitles</source>
+        <translation>Keine Untertitel</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="118"/>
+        <source>Balanced</source>
+        <translation>Ausgewogen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="119"/>
+        <source>Fast (larger file)</source>
+        <translation>Schnell (größere Datei)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="120"/>
+        <source>High quality (slower)</source>
+        <translation>Hohe Qualität (langsamer)</translation>
+    </message>
+</context>
+<context>
+    <name>EditList</name>
+    <message>
+        <location filename="../edit_list.py" line="38"/>
+        <source>cut</source>
+        <translation>geschnitten</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="39"/>
+        <source>voice pending</source>
+        <translation>Stimme ausstehend</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="40"/>
+        <source>voice ready</source>
+        <translation>Stimme fertig</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="41"/>
+        <source>lips ready</source>
+        <translation>Lippen fertig</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="42"/>
+        <source>needs review</source>
+        <translation>bitte prüfen</translation>
+    </message>
+</context>
+<context>
+    <name>EditListPanel</name>
+    <message>
+        <location filename="../edit_list.py" line="116"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="116"/>
+        <source>Edit</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="116"/>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="124"/>
+        <location filename="../edit_list.py" line="216"/>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="125"/>
+        <source>Loop a few seconds around the edit: as recorded, then as edited</source>
+        <translation>Ein paar Sekunden um die Änderung in Schleife abspielen: erst wie aufgenommen, dann wie bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="127"/>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="128"/>
+        <source>Undo this edit (the words come back as recorded)</source>
+        <translation>Diese Änderung zurücknehmen (die Wörter kommen wie aufgenommen zurück)</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="167"/>
+        <source>A word next to this edit was recognised with low confidence: listen to the preview</source>
+        <translation>Ein Wort an dieser Änderung wurde nur unsicher erkannt: hören Sie sich die Vorschau an</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="177"/>
+        <source>%1 cuts, %2 retypes</source>
+        <translation>%1 Schnitte, %2 neu getippt</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="216"/>
+        <source>Stop preview</source>
+        <translation>Vorschau beenden</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../dialogs.py" line="141"/>
+        <source>Export the edited lecture</source>
+        <translation>Bearbeitete Vorlesung exportieren</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="150"/>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="161"/>
+        <source>Smooth the cuts (short crossfade)</source>
+        <translation>Schnitte glätten (kurze Überblendung)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="164"/>
+        <source>Save as:</source>
+        <translation>Speichern als:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="165"/>
+        <source>Quality:</source>
+        <translation>Qualität:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="166"/>
+        <source>Subtitles:</source>
+        <translation>Untertitel:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="176"/>
+        <source>Note: retyped words are exported as recorded until their new voice has been synthesized.</source>
+        <translation>Hinweis: Neu getippte Wörter werden wie aufgenommen exportiert, bis ihre neue Stimme synthetisiert ist.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="179"/>
+        <location filename="../dialogs.py" line="215"/>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="181"/>
+        <source>Show in folder</source>
+        <translation>Im Ordner zeigen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="193"/>
+        <source>Export to</source>
+        <translation>Exportieren nach</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="194"/>
+        <source>MP4 video (*.mp4);;All files (*)</source>
+        <translation>MP4-Video (*.mp4);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="229"/>
+        <source>Starting the export…</source>
+        <translation>Export wird gestartet…</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="242"/>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="250"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="259"/>
+        <source>Exported to %1</source>
+        <translation>Exportiert nach %1</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="262"/>
+        <source>%1 cuts</source>
+        <translation>%1 Schnitte</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="275"/>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="281"/>
+        <source>Export cancelled; nothing was written.</source>
+        <translation>Export abgebrochen; es wurde nichts geschrieben.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="286"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../find_bar.py" line="31"/>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="35"/>
+        <source>Replace with</source>
+        <translation>Ersetzen durch</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="39"/>
+        <source>Previous match</source>
+        <translation>Vorheriger Treffer</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="43"/>
+        <source>Next match</source>
+        <translation>Nächster Treffer</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="45"/>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="47"/>
+        <source>Replace all</source>
+        <translation>Alle ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="52"/>
+        <source>Close (Esc)</source>
+        <translation>Schließen (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="116"/>
+        <source>Wrapped around</source>
+        <translation>Vom Anfang fortgesetzt</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="119"/>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../find_bar.py" line="149"/>
+        <source>%n replaced</source>
+        <translation>
+            <numerusform>%n ersetzt</numerusform>
+            <numerusform>%n ersetzt</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>JobStatus</name>
+    <message>
+        <location filename="../main_window.py" line="96"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="120"/>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="133"/>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="52"/>
+        <source>Unsaved changes</source>
+        <translation>Ungespeicherte Änderungen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="53"/>
+        <source>Save the changes to “%1”?</source>
+        <translation>Änderungen an „%1“ speichern?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="63"/>
+        <source>Recover unsaved changes?</source>
+        <translation>Ungespeicherte Änderungen wiederherstellen?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="64"/>
+        <source>lecturecut was not closed properly while “%1” had unsaved changes. Recover them from the autosave?
+
+No discards the autosaved changes and opens the last saved version.</source>
+        <translation>lecturecut wurde nicht ordnungsgemäß beendet, während „%1“ ungespeicherte Änderungen hatte. Aus der automatischen Sicherung wiederherstellen?
+
+Nein verwirft die automatisch gesicherten Änderungen und öffnet die zuletzt gespeicherte Fassung.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="72"/>
+        <source>Open a lecture video or project</source>
+        <translation>Vorlesungsvideo oder Projekt öffnen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="73"/>
+        <source>Videos and projects (%1);;All files (*)</source>
+        <translation>Videos und Projekte (%1);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="79"/>
+        <source>Save the project as</source>
+        <translation>Projekt speichern unter</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="80"/>
+        <source>lecturecut projects (*%1)</source>
+        <translation>lecturecut-Projekte (*%1)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="222"/>
+        <source>This edit is not possible</source>
+        <translation>Diese Änderung ist nicht möglich</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="224"/>
+        <source>Autosaved</source>
+        <translation>Automatisch gesichert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="226"/>
+        <source>Playback is not available: %1</source>
+        <translation>Wiedergabe nicht möglich: %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="254"/>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="255"/>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="256"/>
+        <source>Open a lecture video (it is transcribed) or a project</source>
+        <translation>Ein Vorlesungsvideo (es wird transkribiert) oder ein Projekt öffnen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="257"/>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="260"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="261"/>
+        <source>Save &amp;As…</source>
+        <translation>Speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="262"/>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="263"/>
+        <source>Render the edited lecture to a video file</source>
+        <translation>Die bearbeitete Vorlesung als Videodatei ausgeben</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="264"/>
+        <source>Re&amp;link Source Video…</source>
+        <translation>Quellvideo neu &amp;verknüpfen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="266"/>
+        <source>&amp;Close Project</source>
+        <translation>Projekt s&amp;chließen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="268"/>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="270"/>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="344"/>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="346"/>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="274"/>
+        <source>&amp;Delete Words</source>
+        <translation>Wörter &amp;löschen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="275"/>
+        <source>Re&amp;type Words…</source>
+        <translation>Wörter neu &amp;tippen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="277"/>
+        <source>Re&amp;store Words</source>
+        <translation>Wörter wieder&amp;herstellen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="279"/>
+        <source>&amp;Find and Replace…</source>
+        <translation>&amp;Suchen und Ersetzen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="282"/>
+        <source>Se&amp;ttings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="284"/>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="285"/>
+        <source>&amp;Hide Deleted Words</source>
+        <translation>Gelöschte Wörter &amp;ausblenden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="287"/>
+        <source>&amp;Follow Playback</source>
+        <translation>Der Wiedergabe &amp;folgen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="291"/>
+        <source>&amp;Edit List</source>
+        <translation>&amp;Änderungsliste</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="295"/>
+        <source>Zoom Timeline &amp;In</source>
+        <translation>Zeitleiste ver&amp;größern</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="296"/>
+        <source>Zoom Timeline &amp;Out</source>
+        <translation>Zeitleiste ver&amp;kleinern</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="299"/>
+        <source>&amp;Playback</source>
+        <translation>&amp;Wiedergabe</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="300"/>
+        <source>&amp;Play / Pause</source>
+        <translation>&amp;Abspielen / Pause</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="301"/>
+        <source>Jump &amp;Back</source>
+        <translation>&amp;Zurückspringen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="302"/>
+        <source>&amp;Stop</source>
+        <translation>&amp;Stopp</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="303"/>
+        <source>Play / &amp;Faster</source>
+        <translation>Abspielen / &amp;schneller</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="304"/>
+        <source>Play the &amp;Edited Lecture</source>
+        <translation>&amp;Bearbeitete Vorlesung abspielen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="305"/>
+        <source>Skip the deleted words while playing</source>
+        <translation>Gelöschte Wörter beim Abspielen überspringen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="309"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="310"/>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>&amp;Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="312"/>
+        <source>&amp;About lecturecut</source>
+        <translation>Ü&amp;ber lecturecut</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="322"/>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="325"/>
+        <source>Clear the List</source>
+        <translation>Liste leeren</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="343"/>
+        <source>&amp;Undo %1</source>
+        <translation>&amp;Rückgängig: %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="345"/>
+        <source>&amp;Redo %1</source>
+        <translation>&amp;Wiederholen: %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="362"/>
+        <source>%1 words · %2 deleted · %3 retyped · %4 of %5</source>
+        <translation>%1 Wörter · %2 gelöscht · %3 neu getippt · %4 von %5</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="383"/>
+        <source>The waveform could not be drawn: %1</source>
+        <translation>Die Wellenform konnte nicht gezeichnet werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="442"/>
+        <source>The project could not be opened</source>
+        <translation>Das Projekt konnte nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="448"/>
+        <source>The source video needs attention</source>
+        <translation>Das Quellvideo braucht Ihre Aufmerksamkeit</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="461"/>
+        <source>This video already has a project: opening it</source>
+        <translation>Zu diesem Video gibt es schon ein Projekt: es wird geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="464"/>
+        <source>The video could not be opened</source>
+        <translation>Das Video konnte nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="465"/>
+        <source>&apos;%1&apos; does not exist. Check the path, or whether the file was moved or renamed.</source>
+        <translation>„%1“ existiert nicht. Prüfen Sie den Pfad oder ob die Datei verschoben oder umbenannt wurde.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="478"/>
+        <source>Transcription cancelled</source>
+        <translation>Transkription abgebrochen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="480"/>
+        <source>Transcribing %1</source>
+        <translation>%1 wird transkribiert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="481"/>
+        <source>Transcribing %1 … the transcript appears here when it is ready.</source>
+        <translation>%1 wird transkribiert … das Transkript erscheint hier, sobald es fertig ist.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="492"/>
+        <source>The new project could not be saved</source>
+        <translation>Das neue Projekt konnte nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="496"/>
+        <source>Transcribed %1 words</source>
+        <translation>%1 Wörter transkribiert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="499"/>
+        <source>Transcription failed</source>
+        <translation>Transkription fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="504"/>
+        <source>The transcript appears here once a video is opened and transcribed.</source>
+        <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="552"/>
+        <location filename="../main_window.py" line="570"/>
+        <source>The project could not be saved</source>
+        <translation>Das Projekt konnte nicht gespeichert werden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="554"/>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="587"/>
+        <source>The video could not be relinked</source>
+        <translation>Das Video konnte nicht neu verknüpft werden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="614"/>
+        <source>About lecturecut</source>
+        <translation>Über lecturecut</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="615"/>
+        <source>lecturecut: edit a recorded lecture by editing its transcript.
+
+Delete words to cut them, type over words to retype them, export the result.</source>
+        <translation>lecturecut: eine aufgezeichnete Vorlesung bearbeiten, indem man ihr Transkript bearbeitet.
+
+Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dann das Ergebnis exportieren.</translation>
+    </message>
+</context>
+<context>
+    <name>PlayerWidget</name>
+    <message>
+        <location filename="../player.py" line="402"/>
+        <source>Play edited</source>
+        <translation>Bearbeitet abspielen</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="403"/>
+        <source>Skip the deleted words while playing (off: play the recording as it was)</source>
+        <translation>Gelöschte Wörter beim Abspielen überspringen (aus: die Aufnahme wie aufgenommen abspielen)</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="428"/>
+        <source>Pause (Space)</source>
+        <translation>Pause (Leertaste)</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="428"/>
+        <source>Play (Space)</source>
+        <translation>Abspielen (Leertaste)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../dialogs.py" line="312"/>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="319"/>
+        <source>&apos;auto&apos; uses the Whisper weights installed with lecturecut; a name or a path chooses another model</source>
+        <translation>„auto“ verwendet die mit lecturecut installierten Whisper-Gewichte; ein Name oder Pfad wählt ein anderes Modell</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="323"/>
+        <source>Detect automatically</source>
+        <translation>Automatisch erkennen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="336"/>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="339"/>
+        <source>Transcription (for newly opened videos)</source>
+        <translation>Transkription (für neu geöffnete Videos)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="341"/>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="342"/>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="343"/>
+        <source>Engine:</source>
+        <translation>Engine:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="344"/>
+        <source>Synthesis of retyped words</source>
+        <translation>Synthese neu getippter Wörter</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="346"/>
+        <source>Voice:</source>
+        <translation>Stimme:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="347"/>
+        <source>Lip sync:</source>
+        <translation>Lippensynchronisation:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="348"/>
+        <source>Interface</source>
+        <translation>Oberfläche</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="350"/>
+        <source>Language (after a restart):</source>
+        <translation>Sprache (nach einem Neustart):</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="352"/>
+        <source>Model weights</source>
+        <translation>Modellgewichte</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="354"/>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="354"/>
+        <source>Used for</source>
+        <translation>Verwendet für</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="354"/>
+        <source>Licence</source>
+        <translation>Lizenz</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="355"/>
+        <source>Where</source>
+        <translation>Ort</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="361"/>
+        <source>Looking for model files…</source>
+        <translation>Modelldateien werden gesucht…</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="363"/>
+        <location filename="../dialogs.py" line="451"/>
+        <source>Fetch</source>
+        <translation>Herunterladen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="364"/>
+        <source>Download the selected model (needs a network connection)</source>
+        <translation>Das ausgewählte Modell herunterladen (braucht eine Netzwerkverbindung)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="416"/>
+        <source>not present</source>
+        <translation>nicht vorhanden</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="425"/>
+        <source>%1 of %2 models present.</source>
+        <translation>%1 von %2 Modellen vorhanden.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="453"/>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <location filename="../dialogs.py" line="482"/>
+        <source>Play / pause (the edited lecture)</source>
+        <translation>Abspielen / Pause (die bearbeitete Vorlesung)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="483"/>
+        <source>Jump back 5 seconds</source>
+        <translation>5 Sekunden zurückspringen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="484"/>
+        <source>Pause, stop the preview, normal speed</source>
+        <translation>Pause, Vorschau beenden, normale Geschwindigkeit</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="485"/>
+        <source>Play; again: faster (up to 2×)</source>
+        <translation>Abspielen; nochmals: schneller (bis 2×)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="486"/>
+        <source>Previous / next word (seeks there)</source>
+        <translation>Vorheriges / nächstes Wort (springt dorthin)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="487"/>
+        <source>Extend the selection by a word</source>
+        <translation>Auswahl um ein Wort erweitern</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="489"/>
+        <source>Delete the selected words (or the word at the cursor)</source>
+        <translation>Ausgewählte Wörter löschen (oder das Wort am Cursor)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="490"/>
+        <source>Type over a selection</source>
+        <translation>Über eine Auswahl tippen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="491"/>
+        <source>Retype the words (Enter confirms, Esc cancels)</source>
+        <translation>Die Wörter neu tippen (Eingabe bestätigt, Esc bricht ab)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="492"/>
+        <source>Retype the selected words</source>
+        <translation>Ausgewählte Wörter neu tippen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="493"/>
+        <source>Restore the selected words as recorded</source>
+        <translation>Ausgewählte Wörter wie aufgenommen wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="494"/>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="495"/>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="496"/>
+        <source>Find and replace</source>
+        <translation>Suchen und Ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="497"/>
+        <source>Hide / show deleted words</source>
+        <translation>Gelöschte Wörter aus- / einblenden</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="498"/>
+        <source>Open a video or project</source>
+        <translation>Video oder Projekt öffnen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="499"/>
+        <source>Save / Save as</source>
+        <translation>Speichern / Speichern unter</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="500"/>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="501"/>
+        <source>Click a word</source>
+        <translation>Klick auf ein Wort</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="502"/>
+        <source>Play from that word</source>
+        <translation>Ab diesem Wort abspielen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="503"/>
+        <source>Ctrl+wheel on the timeline</source>
+        <translation>Strg+Mausrad auf der Zeitleiste</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="504"/>
+        <source>Zoom the waveform</source>
+        <translation>Wellenform zoomen</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../dialogs.py" line="511"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="514"/>
+        <source>Key</source>
+        <translation>Taste</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="514"/>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineWidget</name>
+    <message>
+        <location filename="../timeline.py" line="46"/>
+        <source>Waveform with the edits (red: cut, orange: retyped). Click to seek, Ctrl+wheel to zoom.</source>
+        <translation>Wellenform mit den Änderungen (rot: geschnitten, orange: neu getippt). Klicken springt dorthin, Strg+Mausrad zoomt.</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptView</name>
+    <message>
+        <location filename="../transcript_view.py" line="206"/>
+        <source>The transcript appears here once a video is opened and transcribed.</source>
+        <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="436"/>
+        <source>New words, then Enter (Esc cancels)</source>
+        <translation>Neue Wörter, dann Eingabe (Esc bricht ab)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../transcript_view.py" line="651"/>
+        <source>%n deleted word(s) hidden: %1</source>
+        <translation>
+            <numerusform>%n gelöschtes Wort ausgeblendet: %1</numerusform>
+            <numerusform>%n gelöschte Wörter ausgeblendet: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="655"/>
+        <source>Inserted words: the new voice is pending</source>
+        <translation>Eingefügte Wörter: die neue Stimme steht noch aus</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="656"/>
+        <source>Retyped (was: “%1”): the new voice is pending</source>
+        <translation>Neu getippt (vorher: „%1“): die neue Stimme steht noch aus</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="660"/>
+        <source>Deleted: select it and press Ctrl+R to restore</source>
+        <translation>Gelöscht: auswählen und Strg+R drücken, um es wiederherzustellen</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="662"/>
+        <source>Retyped: the recorded words are replaced</source>
+        <translation>Neu getippt: die aufgenommenen Wörter werden ersetzt</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="664"/>
+        <source>Low confidence (%1%): check that this word is right</source>
+        <translation>Unsicher erkannt (%1 %): prüfen Sie, ob dieses Wort stimmt</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="671"/>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="675"/>
+        <source>Retype…</source>
+        <translation>Neu tippen…</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="679"/>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="683"/>
+        <source>Play from here</source>
+        <translation>Ab hier abspielen</translation>
+    </message>
+</context>
+<context>
+    <name>VideoView</name>
+    <message>
+        <location filename="../player.py" line="384"/>
+        <source>Open a lecture video (File &gt; Open, or drop it here)</source>
+        <translation>Ein Vorlesungsvideo öffnen (Datei &gt; Öffnen, oder hierher ziehen)</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="385"/>
+        <source>No picture (the video cannot be played on this system)</source>
+        <translation>Kein Bild (das Video kann auf diesem System nicht abgespielt werden)</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,430 @@
+"""Playback of the edited lecture: Qt Multimedia plays the source, the controller skips the cuts.
+
+``PlaybackController`` owns the ``QMediaPlayer`` and is the one clock the
+transcript, timeline and edit list follow. Without a usable media backend
+(no Qt Multimedia plugin, a file it cannot decode) it falls back to a silent
+clock, so the editor still works: the playhead moves, words highlight, only
+picture and sound are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from .playback import Span, samples_to_ms, skip_spans, span_at
+from .session import QtSession
+from .workers import format_duration
+
+try:  # Qt Multimedia is optional at run time: a missing plugin must not stop the editor
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
+except ImportError:  # pragma: no cover - depends on the Qt installation
+    QMediaPlayer = None  # type: ignore[assignment,misc]
+
+TICK_MS = 15  # how often the playhead is checked against the cuts while playing (a cut is late by <= this)
+SEEK_SETTLE_MS = 400  # a seek may take this long before the backend reports the new position
+STEP_MS = 5_000  # J: jump back this much
+PREVIEW_PAD_MS = 2_500  # the preview plays this much before and after an edit
+MAX_RATE = 2.0
+RATE_STEP = 1.5
+
+
+class PlaybackController(QObject):
+    positionChanged = Signal(int)  # source time, ms
+    playingChanged = Signal(bool)
+    durationChanged = Signal(int)  # ms
+    previewChanged = Signal(bool)
+    rateChanged = Signal(float)
+    frameChanged = Signal()  # a new video frame is in ``frame``
+    spansChanged = Signal()  # the skipped stretches changed (an edit, or the exact cut points arrived)
+    mediaError = Signal(str)
+
+    def __init__(self, session: QtSession, parent: QObject | None = None, use_media: bool | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        if use_media is None:
+            use_media = os.environ.get("LECTURECUT_NO_MEDIA", "") in ("", "0")
+        self._player = None
+        self._audio = None
+        self._sink = None
+        if use_media and QMediaPlayer is not None:
+            self._player = QMediaPlayer(self)
+            self._audio = QAudioOutput(self)
+            self._player.setAudioOutput(self._audio)
+            self._sink = QVideoSink(self)
+            self._player.setVideoSink(self._sink)
+            self._sink.videoFrameChanged.connect(self._on_frame)
+            self._player.errorOccurred.connect(self._on_media_error)
+            self._player.durationChanged.connect(self._on_duration)
+            self._player.mediaStatusChanged.connect(self._on_status)
+        self.skip_edits = True  # play the edited lecture; False plays the recording as it was
+        self._spans: list[Span] = []
+        self.spans_planned = False  # True once the spans are the export's own cut points
+        self._playing = False
+        self._rate = 1.0
+        self._duration = 0
+        self._last_emitted = -1
+        # silent clock (fallback) and seek bookkeeping
+        self._clock_base_ms = 0
+        self._clock_started = 0.0
+        self._seek_target: int | None = None
+        self._seek_at = 0.0
+        self._preview: list[tuple[int, int, bool]] = []
+        self._preview_i = 0
+        self._source: str | None = None
+        self.frame: QImage | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        session.projectOpened.connect(self._on_project)
+        session.edlChanged.connect(self._on_edl)
+        if session.is_open:
+            self._on_project(session.project)
+
+    # ---- state ------------------------------------------------------------
+    @property
+    def has_media(self) -> bool:
+        return self._player is not None
+
+    @property
+    def spans(self) -> list[Span]:
+        return list(self._spans)
+
+    def is_playing(self) -> bool:
+        return self._playing
+
+    def is_previewing(self) -> bool:
+        return bool(self._preview)
+
+    def duration(self) -> int:
+        return self._duration
+
+    def rate(self) -> float:
+        return self._rate
+
+    def position(self) -> int:
+        if self._seek_target is not None:
+            return self._seek_target
+        if self._player is not None:
+            return int(self._player.position())
+        if self._playing:
+            return self._clock_base_ms + int((time.monotonic() - self._clock_started) * 1000 * self._rate)
+        return self._clock_base_ms
+
+    # ---- project ----------------------------------------------------------
+    def _on_project(self, project: object) -> None:
+        self.stop_preview()
+        self.pause()
+        if project is None:
+            self._source = None
+            if self._player is not None:
+                self._player.setSource(QUrl())
+            self._set_duration(0)
+            self._spans = []
+            return
+        self._set_duration(int(round(project.media.duration_s * 1000)))  # type: ignore[attr-defined]
+        source = project.source  # type: ignore[attr-defined]
+        if source != self._source:
+            self._source = source
+            if self._player is not None:
+                if Path(source).exists():
+                    self._player.setSource(QUrl.fromLocalFile(source))
+                else:
+                    self._player.setSource(QUrl())
+        self._on_edl(project)
+        self.seek(int(project.ui.get("position_ms", 0)))  # type: ignore[attr-defined]
+
+    def _on_edl(self, project: object) -> None:
+        self._spans = skip_spans(project.transcript, project.edl, self._duration or None)  # type: ignore[attr-defined]
+        self.spans_planned = False
+        self.spansChanged.emit()
+
+    def set_planned_spans(self, edl: object, spans: list[Span]) -> bool:
+        """The export's exact cut points for ``edl`` (ignored if the user has edited since)."""
+        if self.session.edl != edl:
+            return False
+        self._spans = list(spans)
+        self.spans_planned = True
+        self.spansChanged.emit()
+        return True
+
+    def _set_duration(self, ms: int) -> None:
+        if ms and ms != self._duration:
+            self._duration = ms
+            self.durationChanged.emit(ms)
+        elif not ms and self._duration:
+            self._duration = 0
+            self.durationChanged.emit(0)
+
+    def _on_duration(self, ms: int) -> None:
+        self._set_duration(int(ms))
+
+    def _on_status(self, status: object) -> None:
+        if QMediaPlayer is None or self._player is None:
+            return
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._seek_target is not None:
+            # A seek before the file finished loading is dropped by the backend: apply it now.
+            self._player.setPosition(self._seek_target)
+            self._seek_at = time.monotonic()
+        if status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self._set_playing(False)
+            self._emit_position(self._duration)
+
+    def _on_media_error(self, error: object, message: str) -> None:
+        # Fall back to the silent clock: editing must keep working without picture and sound.
+        pos = self.position()
+        if self._player is not None:
+            self._player.stop()
+        self._player = None
+        self._clock_base_ms = pos
+        self.mediaError.emit(message or "The video cannot be played here.")
+
+    def _on_frame(self, frame: object) -> None:
+        # Copy before converting: calling toImage() on the signal's own argument, or sending the
+        # QImage through a Signal(object), corrupts reference counts in PySide6 6.12 (crash at exit).
+        try:
+            image = QVideoFrame(frame).toImage()  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - a frame we cannot convert is just not shown
+            return
+        if not image.isNull():
+            self.frame = image
+            self.frameChanged.emit()
+
+    # ---- transport ----------------------------------------------------------
+    def play(self) -> None:
+        if self._source is None or self._playing:
+            return
+        pos = self.position()
+        if self._duration and pos >= self._duration - 50:
+            pos = 0  # play again from the start
+            self.seek(0)
+        if self.skip_edits:
+            # Jump one tick early rather than one tick late: a few ms of pause are inaudible,
+            # a few ms of a deleted word are not.
+            span = span_at(self._spans, pos) or span_at(self._spans, pos + int(TICK_MS * self._rate))
+            if span is not None:
+                self.seek(span.end_ms)
+        if self._player is not None:
+            self._player.play()
+        else:
+            self._clock_base_ms = self.position()
+            self._clock_started = time.monotonic()
+        self._set_playing(True)
+
+    def pause(self) -> None:
+        if not self._playing:
+            return
+        if self._player is not None:
+            self._player.pause()
+        else:
+            self._clock_base_ms = self.position()
+        self._set_playing(False)
+        self.session.set_ui(position_ms=self.position())
+
+    def toggle(self) -> None:
+        self.pause() if self._playing else self.play()
+
+    def stop_all(self) -> None:
+        """K: pause, stop any preview, back to normal speed."""
+        self.stop_preview()
+        self.pause()
+        self.set_rate(1.0)
+
+    def faster(self) -> None:
+        """L: play; pressed again while playing, play faster (up to 2x)."""
+        if self._playing:
+            self.set_rate(min(self._rate * RATE_STEP, MAX_RATE))
+        else:
+            self.play()
+
+    def step_back(self, ms: int = STEP_MS) -> None:
+        """J: jump back a few seconds."""
+        self.seek(max(0, self.position() - ms))
+
+    def set_rate(self, rate: float) -> None:
+        if rate == self._rate:
+            return
+        if self._player is not None:
+            self._player.setPlaybackRate(rate)
+        else:
+            self._clock_base_ms = self.position()
+            self._clock_started = time.monotonic()
+        self._rate = rate
+        self.rateChanged.emit(rate)
+
+    def set_skip_edits(self, on: bool) -> None:
+        self.skip_edits = bool(on)
+
+    def seek(self, ms: int, user: bool = False) -> None:
+        if user:
+            self.stop_preview()
+        ms = max(0, min(int(ms), self._duration or int(ms)))
+        if self._player is not None:
+            self._player.setPosition(ms)
+            self._seek_target = ms
+            self._seek_at = time.monotonic()
+        else:
+            self._clock_base_ms = ms
+            self._clock_started = time.monotonic()
+        self.session.set_ui(position_ms=ms)
+        self._emit_position(ms)
+
+    def seek_samples(self, samples: int) -> None:
+        self.seek(samples_to_ms(samples), user=True)
+
+    # ---- preview ------------------------------------------------------------
+    def preview(self, start_ms: int, end_ms: int, pad_ms: int = PREVIEW_PAD_MS) -> None:
+        """Loop a few seconds around an edit: as recorded, then as edited, until stopped."""
+        lo = max(0, start_ms - pad_ms)
+        hi = min(self._duration or end_ms + pad_ms, end_ms + pad_ms)
+        self._preview = [(lo, hi, False), (lo, hi, True)]
+        self._preview_i = 0
+        self._start_segment()
+        self.previewChanged.emit(True)
+
+    def stop_preview(self) -> None:
+        if self._preview:
+            self._preview = []
+            self.skip_edits = True
+            self.pause()
+            self.previewChanged.emit(False)
+
+    def preview_segment(self) -> tuple[int, int, bool] | None:
+        return self._preview[self._preview_i] if self._preview else None
+
+    def _start_segment(self) -> None:
+        lo, _, edited = self._preview[self._preview_i]
+        self.skip_edits = edited
+        self.seek(lo)
+        if not self._playing:
+            self.play()
+
+    # ---- the clock ------------------------------------------------------------
+    def _set_playing(self, playing: bool) -> None:
+        if playing != self._playing:
+            self._playing = playing
+            if playing:
+                self._timer.start()
+            else:
+                self._timer.stop()
+            self.playingChanged.emit(playing)
+
+    def _emit_position(self, ms: int) -> None:
+        if ms != self._last_emitted:
+            self._last_emitted = ms
+            self.positionChanged.emit(ms)
+
+    def _tick(self) -> None:
+        if self._seek_target is not None:
+            raw = int(self._player.position()) if self._player is not None else self._seek_target
+            settled = abs(raw - self._seek_target) < 250 or time.monotonic() - self._seek_at > SEEK_SETTLE_MS / 1000
+            if not settled:
+                return
+            self._seek_target = None
+        pos = self.position()
+        if self._preview:
+            lo, hi, _ = self._preview[self._preview_i]
+            if pos >= hi or (self._duration and pos >= self._duration - 20):
+                self._preview_i = (self._preview_i + 1) % len(self._preview)
+                self._start_segment()
+                return
+        if self.skip_edits:
+            # Jump one tick early rather than one tick late: a few ms of pause are inaudible,
+            # a few ms of a deleted word are not.
+            span = span_at(self._spans, pos) or span_at(self._spans, pos + int(TICK_MS * self._rate))
+            if span is not None:
+                if self._duration and span.end_ms >= self._duration:
+                    self.pause()
+                    self.seek(self._duration)
+                    return
+                self.seek(span.end_ms)
+                return
+        if self._player is None and self._duration and pos >= self._duration:
+            self._clock_base_ms = self._duration
+            self._set_playing(False)
+            pos = self._duration
+        self._emit_position(pos)
+
+
+class VideoView(QWidget):
+    """Paints the controller's current frame, letterboxed (grab()-able, unlike a native video window)."""
+
+    def __init__(self, player: PlaybackController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.setMinimumSize(160, 120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        player.frameChanged.connect(self.update)
+        player.session.projectOpened.connect(lambda _p: self.update())
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 360)
+
+    def paintEvent(self, event: object) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(20, 20, 20))
+        image = self.player.frame
+        if image is not None and self.player.session.is_open:
+            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (self.width() - size.width()) / 2
+            y = (self.height() - size.height()) / 2
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            p.drawImage(QRectF(x, y, size.width(), size.height()), image)
+        else:
+            p.setPen(QColor(160, 160, 160))
+            text = self.tr("Open a lecture video (File > Open, or drop it here)") if not self.player.session.is_open \
+                else self.tr("No picture (the video cannot be played on this system)")
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        p.end()
+
+
+class PlayerWidget(QWidget):
+    """The video with a transport row: play/pause, time, 'play edited' switch."""
+
+    def __init__(self, player: PlaybackController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        self.video = VideoView(player, self)
+        self.play_button = QToolButton(self)
+        self.play_button.setAutoRaise(True)
+        self.play_button.clicked.connect(player.toggle)
+        self.time_label = QLabel(self)
+        self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.edited_box = QCheckBox(self.tr("Play edited"), self)
+        self.edited_box.setToolTip(self.tr("Skip the deleted words while playing (off: play the recording as it was)"))
+        self.edited_box.setChecked(player.skip_edits)
+        self.edited_box.toggled.connect(player.set_skip_edits)
+        self.rate_label = QLabel(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 2, 4, 2)
+        row.addWidget(self.play_button)
+        row.addWidget(self.time_label, 1)
+        row.addWidget(self.rate_label)
+        row.addWidget(self.edited_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.video, 1)
+        layout.addLayout(row)
+        player.positionChanged.connect(self._update_time)
+        player.durationChanged.connect(lambda _d: self._update_time(player.position()))
+        player.playingChanged.connect(self._update_button)
+        player.rateChanged.connect(lambda r: self.rate_label.setText("" if r == 1.0 else f"{r:g}\u00d7"))
+        self._update_button(False)
+        self._update_time(0)
+
+    def _update_button(self, playing: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setToolTip(self.tr("Pause (Space)") if playing else self.tr("Play (Space)"))
+
+    def _update_time(self, ms: int) -> None:
+        self.time_label.setText(f"{format_duration(ms / 1000)} / {format_duration(self.player.duration() / 1000)}")

@@ -1,0 +1,192 @@
+"""The Qt side of the editing session: one object the widgets share.
+
+``QtSession`` wraps the engine's ``EditSession`` (which owns the project and
+its undo history) and turns its changes into signals. Widgets receive it in
+their constructor, call its edit methods and redraw from its signals; they
+keep no copy of the edit state. Undo is the engine's snapshot history.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from asr.transcript import Transcript
+from synthesis.edl import Edl, EditError
+from synthesis.history import History
+from synthesis.project import Project, autosave_path
+from synthesis.session import EditSession
+
+
+AUTOSAVE_IDLE_MS = 3_000  # autosave after 3 s without an edit: never mid-gesture, never much lost
+
+
+class QtSession(QObject):
+    projectOpened = Signal(object)  # Project, or None when closed: a new transcript, redraw everything
+    edlChanged = Signal(object)  # Project after an edit, undo or redo (same transcript)
+    dirtyChanged = Signal(bool)
+    pathChanged = Signal(object)  # Path or None
+    saved = Signal(object)  # Path
+    autosaved = Signal(object)  # Path
+    editFailed = Signal(str)  # an edit that could not apply, in words the user can act on
+
+    def __init__(self, parent: QObject | None = None, autosave_ms: int = AUTOSAVE_IDLE_MS) -> None:
+        super().__init__(parent)
+        self._session: EditSession | None = None
+        self._dirty = False
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(autosave_ms)
+        self._autosave_timer.timeout.connect(self.autosave)
+
+    # ---- state ------------------------------------------------------------
+    @property
+    def session(self) -> EditSession | None:
+        return self._session
+
+    @property
+    def is_open(self) -> bool:
+        return self._session is not None
+
+    @property
+    def project(self) -> Project | None:
+        return self._session.project if self._session else None
+
+    @property
+    def transcript(self) -> Transcript | None:
+        return self._session.project.transcript if self._session else None
+
+    @property
+    def edl(self) -> Edl | None:
+        return self._session.edl if self._session else None
+
+    @property
+    def history(self) -> History | None:
+        return self._session.project.history if self._session else None
+
+    @property
+    def path(self) -> Path | None:
+        return self._session.path if self._session else None
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._session and self._session.dirty)
+
+    @property
+    def ui_state(self) -> dict[str, Any]:
+        return self._session.project.ui if self._session else {}
+
+    # ---- opening and closing ----------------------------------------------
+    def set_session(self, session: EditSession | None) -> None:
+        if self._session is not None:
+            self._session.listeners.remove(self._on_engine_change)
+        self._autosave_timer.stop()
+        self._session = session
+        if session is not None:
+            session.listeners.append(self._on_engine_change)
+        self.projectOpened.emit(self.project)
+        self.pathChanged.emit(self.path)
+        self._update_dirty()
+
+    def open(self, path: str | os.PathLike[str]) -> Project:
+        """Open a project file (raises the engine's ProjectError with a helpful message)."""
+        self.set_session(EditSession.open(path))
+        assert self.project is not None
+        return self.project
+
+    def recover(self, path: str | os.PathLike[str]) -> Project:
+        """Open the autosaved state of ``path`` (unsaved until the user saves)."""
+        self.set_session(EditSession.recover(path))
+        assert self.project is not None
+        return self.project
+
+    def new(self, project: Project, path: str | os.PathLike[str] | None = None) -> None:
+        """A freshly transcribed project; saved at once to ``path`` when given (transcripts are costly)."""
+        self.set_session(EditSession(project))
+        if path is not None:
+            self.save(path)
+
+    def close(self) -> None:
+        self.set_session(None)
+
+    def discard_autosave(self) -> None:
+        if self.path is not None:
+            autosave_path(self.path).unlink(missing_ok=True)
+
+    def replace_project(self, project: Project) -> None:
+        """Swap in a project with the same history (e.g. relinked to a moved source file)."""
+        assert self._session is not None
+        self._session.project = project
+        self.projectOpened.emit(project)
+
+    # ---- edits ------------------------------------------------------------
+    def _edit(self, op: str, *args: Any) -> bool:
+        if self._session is None:
+            return False
+        try:
+            getattr(self._session, op)(*args)
+        except EditError as exc:
+            self.editFailed.emit(str(exc))
+            return False
+        return True
+
+    def delete(self, start: int, end: int) -> bool:
+        return self._edit("delete", start, end)
+
+    def restore(self, start: int, end: int) -> bool:
+        return self._edit("restore", start, end)
+
+    def replace(self, start: int, end: int, text: str) -> bool:
+        return self._edit("replace_words", start, end, text)
+
+    def apply_text(self, text: str) -> bool:
+        return self._edit("apply_text", text)
+
+    def undo(self) -> bool:
+        return bool(self.history and self.history.can_undo) and self._edit("undo")
+
+    def redo(self) -> bool:
+        return bool(self.history and self.history.can_redo) and self._edit("redo")
+
+    def set_ui(self, **values: Any) -> None:
+        if self._session is not None:
+            self._session.set_ui(**values)
+
+    def _on_engine_change(self, project: Project) -> None:
+        self.edlChanged.emit(project)
+        self._update_dirty()
+        if self._session is not None and self._session.dirty:
+            self._autosave_timer.start()  # restart: autosave once the user pauses
+
+    def _update_dirty(self) -> None:
+        dirty = self.dirty
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirtyChanged.emit(dirty)
+
+    # ---- files --------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Save (raises ValueError without a path yet, the engine's errors on a failed write)."""
+        assert self._session is not None
+        old = self._session.path
+        target = self._session.save(path)
+        self._autosave_timer.stop()
+        if old is not None and Path(old) != target:
+            autosave_path(old).unlink(missing_ok=True)
+        self.saved.emit(target)
+        if old != target:
+            self.pathChanged.emit(target)
+        self._update_dirty()
+        return target
+
+    def autosave(self) -> Path | None:
+        """Write unsaved edits beside the project file (what crash recovery offers)."""
+        if self._session is None:
+            return None
+        written = self._session.autosave()
+        if written is not None:
+            self.autosaved.emit(written)
+        return written
