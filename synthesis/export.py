@@ -25,6 +25,7 @@ from media.audio import decode_audio, stream_audio
 from media.errors import MediaError, check_cancel
 from media.ffmpeg import run_ffmpeg
 from media.frames import FrameWriter, read_frames
+from media.mux import mux_args
 from media.progress import ProgressFn, no_progress, scaled
 
 from .fsutil import atomic_path
@@ -273,17 +274,12 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
         srt = tmp / "subtitles.srt"
         write_srt(cues, srt)
         embed = options.subtitles in ("embed", "both") and bool(cues)
-        inputs = (["-i", str(video_file)] if has_video else []) + ["-i", str(wav)]
-        maps = ["-map", "0:v:0", "-map", "1:a:0"] if has_video else ["-map", "0:a:0"]
-        if embed:
-            inputs += ["-i", str(srt)]
-            maps += ["-map", f"{2 if has_video else 1}:s:0", "-c:s", "mov_text", "-metadata:s:s:0",
-                     f"language={_iso639_2(project.transcript.language)}"]
-        codecs = (["-c:v", "copy"] if has_video else []) + [
-            "-c:a", "aac", "-b:a", str(AUDIO_BITRATE_PER_CHANNEL * media.audio.channels)]
         with atomic_path(out_path) as part:
-            run_ffmpeg([*inputs, *maps, *codecs, "-movflags", "+faststart", str(part)],
-                       duration_s=plan.output_duration_s, progress=scaled(progress, 0.93, 1.0), cancel=cancel,
+            args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * media.audio.channels,
+                            video=video_file if has_video else None, subtitles=srt if embed else None,
+                            subtitle_language=_iso639_2(project.transcript.language))
+            run_ffmpeg(args, duration_s=plan.output_duration_s,
+                       progress=scaled(progress, 0.93, 1.0), cancel=cancel,
                        message="writing the file", what="writing the exported file")
         subtitle_paths: list[Path] = []
         if options.subtitles in ("sidecar", "both") and cues:

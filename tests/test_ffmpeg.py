@@ -99,3 +99,16 @@ def test_probe_bad_inputs(tmp_path, media_file):
         probe(truncated)
     with pytest.raises(MediaError, match="folder"):
         probe(tmp_path)
+
+
+def test_mux_graph_maps_streams_by_kind(tmp_path):
+    from media.mux import mux_args
+
+    args = mux_args(tmp_path / "o.mp4", tmp_path / "a.wav", 192000, video=tmp_path / "v.mp4",
+                    subtitles=tmp_path / "s.srt", subtitle_language="ger")
+    assert args[-1] == str(tmp_path / "o.mp4")
+    pairs = list(zip(args, args[1:]))
+    assert ("-map", "0:v") in pairs and ("-map", "1:a") in pairs and ("-map", "2:s") in pairs
+    assert ("-vcodec", "copy") in pairs and ("-scodec", "mov_text") in pairs
+    audio_only = mux_args(tmp_path / "o.m4a", tmp_path / "a.wav", 96000)
+    assert ("-map", "0:a") in list(zip(audio_only, audio_only[1:])) and "-vcodec" not in audio_only
