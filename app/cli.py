@@ -204,6 +204,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from synthesis.review import review_reel
+
+    session = _open_session(args.project)
+    result = _job(args, lambda bar, tok: review_reel(session.project, args.output, context_s=args.context,
+                                                     progress=bar, cancel=tok))
+    if not args.quiet:
+        sys.stderr.write(f"review reel of {result.n_edits} edits ({result.duration_s:.1f} s) -> {result.path}\n")
+    return EXIT_OK
+
+
 def cmd_relink(args: argparse.Namespace) -> int:
     from synthesis.project import load_project, save_project
 
@@ -354,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
     s.set_defaults(fn=cmd_export)
+
+    s = sub.add_parser("review", help="a reel of every cut: the original, then the edited moment")
+    s.add_argument("project")
+    s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
+    s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of each cut")
+    s.set_defaults(fn=cmd_review)
 
     s = sub.add_parser("relink", help="point a project at its moved source video")
     s.add_argument("project")

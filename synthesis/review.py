@@ -1,0 +1,65 @@
+"""The review reel: every edit as "before" (original) then "after" (edited), for a reviewer
+who approves a lecture's edits without opening the editor."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from media.progress import ProgressFn, no_progress, scaled
+from media.reel import ReelSegment, write_reel
+
+from .export import ExportOptions, export
+from .fsutil import atomic_path
+from .plan import NothingToExport
+from .project import Project, check_not_source
+
+CONTEXT_S = 2.0  # seconds shown either side of each edit
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    path: Path
+    n_edits: int
+    duration_s: float
+
+
+def review_segments(project: Project, edited: Path, plan, context_s: float = CONTEXT_S) -> list[ReelSegment]:
+    """Before/after segment pairs, one per removed stretch of the source."""
+    rate = plan.audio_rate
+    src_dur = plan.source_samples / rate
+    out_dur = plan.output_duration_s
+    removed = plan.removed_ranges()
+    segments: list[ReelSegment] = []
+    for k, (a, b) in enumerate(removed, 1):
+        a_s, b_s = a / rate, b / rate
+        join = plan.source_to_output_s(b_s) if b < plan.source_samples else out_dur
+        join = out_dur if join is None else join
+        label = f"edit {k}/{len(removed)} at {int(join // 60)}:{int(join % 60):02d}"
+        segments.append(ReelSegment(Path(project.source), max(0.0, a_s - context_s), min(src_dur, b_s + context_s),
+                                    f"{label} - before"))
+        segments.append(ReelSegment(edited, max(0.0, join - context_s), min(out_dur, join + context_s),
+                                    f"{label} - after"))
+    return segments
+
+
+def review_reel(project: Project, out_path: str | Path, *, context_s: float = CONTEXT_S,
+                progress: ProgressFn | None = None, cancel: object | None = None) -> ReviewResult:
+    progress = progress or no_progress
+    out_path = Path(out_path)
+    check_not_source(project, out_path, "review reel")
+    if project.media.video is None:
+        raise NothingToExport("The review reel shows video; this lecture has none. Export it as audio instead.")
+    if not project.edl.deleted:
+        raise NothingToExport("There are no cuts to review yet. Delete some words first.")
+    with tempfile.TemporaryDirectory(prefix="lecturecut-review-") as tmp:
+        edited = Path(tmp) / "edited.mp4"
+        result = export(project, edited, ExportOptions(preset="fast", subtitles="none", smooth_cuts=True),
+                        progress=scaled(progress, 0.0, 0.6), cancel=cancel)
+        segments = review_segments(project, edited, result.plan, context_s)
+        with atomic_path(out_path) as part:
+            write_reel(segments, part, fps=float(project.media.video.fps), audio_rate=result.plan.audio_rate,
+                       progress=scaled(progress, 0.6, 1.0), cancel=cancel)
+    duration = sum(s.end_s - s.start_s for s in segments)
+    return ReviewResult(out_path, len(segments) // 2, duration)

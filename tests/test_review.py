@@ -1,0 +1,49 @@
+"""The review reel (moviepy composition): before/after pairs for every cut, cancellable."""
+
+import pytest
+
+from asr.textgrid import read_word_intervals
+from asr.transcript import Transcript, Word
+from media.errors import Cancelled, CancelToken
+from media.probe import probe
+from synthesis.plan import NothingToExport
+from synthesis.project import Project
+from synthesis.review import review_reel
+
+
+@pytest.fixture
+def grid_project(media_file):
+    video = media_file("grid_s2_swwp2s.mpg")
+    intervals = read_word_intervals(media_file("grid_s2_swwp2s.words.tsv"))
+    words = [Word(w.text, w.start, w.end) for w in intervals
+             if w.text.lower() not in ("sil", "sp", "")]
+    assert [w.text for w in words] == ["set", "white", "with", "p", "two", "soon"]
+    return Project.create(video, probe(video), Transcript(tuple(words), "en", "grid-labels"))
+
+
+def test_reel_shows_each_cut_before_and_after(grid_project, tmp_path):
+    project = grid_project.with_edl(grid_project.edl.delete(1, 2).delete(4, 5), "cut white, two")
+    result = review_reel(project, tmp_path / "reel.mp4", context_s=0.5)
+    assert result.n_edits == 2
+    info = probe(result.path)
+    assert info.video is not None and info.audio is not None
+    assert abs(info.duration_s - result.duration_s) < 0.1
+    assert [p.name for p in tmp_path.iterdir()] == ["reel.mp4"]
+
+
+def test_reel_needs_cuts(grid_project, tmp_path):
+    with pytest.raises(NothingToExport, match="no cuts"):
+        review_reel(grid_project, tmp_path / "reel.mp4")
+
+
+def test_cancelled_reel_leaves_nothing(grid_project, tmp_path):
+    project = grid_project.with_edl(grid_project.edl.delete(1, 2), "cut")
+    token = CancelToken()
+
+    def progress(fraction, message):
+        if "review reel" in message:
+            token.cancel()  # cancel once moviepy is writing
+
+    with pytest.raises(Cancelled):
+        review_reel(project, tmp_path / "reel.mp4", progress=progress, cancel=token)
+    assert list(tmp_path.iterdir()) == []
