@@ -313,7 +313,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     from app.gui import main as gui_main
 
-    return gui_main([args.path] if args.path else [])
+    return gui_main(([args.path] if args.path else []) + (["--lang", args.lang] if args.lang else []))
 
 
 def _err(message: str) -> None:
@@ -329,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("open", help="start the desktop app (the default with no command)")
     s.add_argument("path", nargs="?", help="a video or a .lcproj project")
+    s.add_argument("--lang", choices=["en", "de"], help="user-interface language (default: the system's)")
     s.set_defaults(fn=cmd_open)
 
     s = sub.add_parser("transcribe", help="transcribe a video into a new project")
