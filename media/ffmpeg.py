@@ -90,7 +90,16 @@ def _drain(stream, sink: list[bytes]) -> None:
         sink.append(chunk)
 
 
+DISK_FULL_MARKERS = ("No space left on device", "Disk quota exceeded")
+# ffmpeg 5.1 reports a failed final write this way yet exits 0: a "successful" run with one of
+# these in its log did not produce a complete file.
+WRITE_FAILURE_MARKERS = (*DISK_FULL_MARKERS, "Error writing trailer", "Error closing file")
+
+
 def _raise_failure(args: Sequence[str], returncode: int, stderr: str, what: str) -> None:
+    if any(marker in stderr for marker in DISK_FULL_MARKERS):
+        raise FFmpegError(f"{what} failed: the disk is full. Free some space or choose a folder on another "
+                          "disk, then try again; nothing was overwritten.", cmdline(args), stderr)
     last = next((ln for ln in reversed(stderr.strip().splitlines()) if ln.strip()), "")
     raise FFmpegError(f"{what} failed (exit {returncode}): {last}", cmdline(args), stderr)
 
@@ -154,8 +163,9 @@ def run_ffmpeg(
     # does: a set token means "cancelled", whichever of the two stopped it.
     if cancelled.is_set() or (cancel is not None and cancel.is_set()):  # type: ignore[attr-defined]
         raise Cancelled(f"{what} cancelled")
-    if proc.returncode != 0:
-        _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
+    stderr = b"".join(err_chunks).decode("utf-8", "replace")
+    if proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
+        _raise_failure(full, proc.returncode or 1, stderr, what)
 
 
 def run_capture(program: str, args: Sequence[str], *, what: str, cancel: object | None = None) -> bytes:

@@ -12,7 +12,7 @@ from typing import Iterator
 import numpy as np
 
 from .errors import Cancelled, FFmpegError
-from .ffmpeg import cmdline, ffmpeg_path
+from .ffmpeg import WRITE_FAILURE_MARKERS, cmdline, ffmpeg_path
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ class FrameWriter:
         proc.stdin.close()
         proc.wait()
         self._t.join()
-        if proc.returncode != 0:
+        stderr = b"".join(self._err).decode(errors="replace")
+        if proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
             self.path.unlink(missing_ok=True)
-            raise FFmpegError("encoding video failed", cmdline(self.args), b"".join(self._err).decode(errors="replace"))
+            raise FFmpegError("encoding video failed", cmdline(self.args), stderr)

@@ -263,7 +263,9 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
     plan = plan_for(project)
     media = project.media
     has_video = media.video is not None
-    with tempfile.TemporaryDirectory(prefix="lecturecut-export-") as tmp_dir:
+    # Temporary audio/video live beside the destination: the user picked a disk with room for the
+    # result (a 3-hour lecture needs gigabytes of intermediate audio that /tmp may not have).
+    with tempfile.TemporaryDirectory(prefix=".lecturecut-export-", dir=out_path.parent) as tmp_dir:
         tmp = Path(tmp_dir)
         wav = tmp / "audio.wav"
         render_audio(project, plan, wav, scaled(progress, 0.0, 0.1 if has_video else 0.8), cancel)

@@ -112,3 +112,9 @@ def test_mux_graph_maps_streams_by_kind(tmp_path):
     assert ("-vcodec", "copy") in pairs and ("-scodec", "mov_text") in pairs
     audio_only = mux_args(tmp_path / "o.m4a", tmp_path / "a.wav", 96000)
     assert ("-map", "0:a") in list(zip(audio_only, audio_only[1:])) and "-vcodec" not in audio_only
+
+
+def test_full_disk_gives_a_clear_message(tmp_path):
+    # /dev/full fails every write with ENOSPC, as a full disk does.
+    with pytest.raises(FFmpegError, match="the disk is full"):
+        run_ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-f", "wav", "/dev/full"], what="writing audio")
