@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import threading
+import uuid
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -87,8 +89,10 @@ def read_frames(
 class FrameWriter:
     """Encode frames piped from Python into a video-only file (H.264 by default).
 
-    Use as a context manager; the file is complete only after a clean exit.
-    On an exception the encoder is killed and the partial file removed.
+    Use as a context manager. ffmpeg writes a temporary file beside ``path``
+    that replaces ``path`` only after a clean exit and a successful encode, so
+    an existing file there survives a failure. On an exception the encoder is
+    killed and the partial file removed.
     """
 
     def __init__(
@@ -109,9 +113,11 @@ class FrameWriter:
         vf = f"crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix={matrix}:out_range=tv,format=yuv420p"
         codec = codec_args or ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18"]
         tags = ["-colorspace", color_space] if color_space else []
+        # the same extension, so ffmpeg picks the container from the real name
+        self._part = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex[:8]}.part{self.path.suffix}")
         self.args = [ffmpeg_path(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", pix_fmt_in,
                      "-s", f"{width}x{height}", "-framerate", f"{self.fps.numerator}/{self.fps.denominator}",
-                     "-i", "pipe:0", "-vf", vf, *codec, *tags, str(self.path)]
+                     "-i", "pipe:0", "-vf", vf, *codec, *tags, str(self._part)]
         self.frames_written = 0
         self._proc: subprocess.Popen | None = None
         self._err: list[bytes] = []
@@ -144,12 +150,16 @@ class FrameWriter:
             proc.kill()
             proc.wait()
             self._t.join()
-            self.path.unlink(missing_ok=True)
+            self._part.unlink(missing_ok=True)
             return
-        proc.stdin.close()
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:  # the encoder already died; its stderr says why
+            pass
         proc.wait()
         self._t.join()
         stderr = b"".join(self._err).decode(errors="replace")
         if proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
-            self.path.unlink(missing_ok=True)
+            self._part.unlink(missing_ok=True)
             raise FFmpegError("encoding video failed", cmdline(self.args), stderr)
+        os.replace(self._part, self.path)

@@ -13,6 +13,9 @@ streamed: one sequential decoder each, constant memory for any length.
 
 from __future__ import annotations
 
+import bisect
+import collections
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,16 +31,18 @@ from media.frames import FrameWriter, read_frames
 from media.mux import mux_args
 from media.progress import ProgressFn, no_progress, scaled
 
-from .fsutil import atomic_path
-from .plan import RenderPlan, build_plan
+from .fsutil import atomic_path, disk_error_message
+from .plan import RenderPlan, build_plan, pause_regions
 from .project import Project, check_not_source
 from .subtitles import build_cues, write_srt, write_vtt
 
 PRESETS = {  # name -> (x264 preset, crf): CRF 18 is visually lossless for lecture footage
+    "draft": ("ultrafast", 23),  # previews and tests: fastest, larger file, visibly softer
     "fast": ("veryfast", 20),
-    "balanced": ("medium", 18),
+    "balanced": ("faster", 18),  # x264 medium took 1.8x as long on 2 cores
     "quality": ("slow", 16),
 }
+RECENT_FRAMES = 4  # decoded frames kept for spans that start on the previous span's last frame
 AUDIO_BITRATE_PER_CHANNEL = 96_000  # bit/s; AAC at 96 kbit/s per channel is transparent for speech
 
 
@@ -73,12 +78,63 @@ def _pause_reader(path: str, rate: int):
     return read
 
 
-def plan_for(project: Project) -> RenderPlan:
+class PrefetchedPauses:
+    """Mono audio of the pauses planning reads, fetched in one sequential decoding pass.
+
+    Seeking into the file for each read costs an ffprobe and an ffmpeg start
+    per call: hundreds of cuts in a long lecture took minutes. One pass over
+    the audio, keeping only the stretches ``pause_regions`` names (a few kB
+    each), takes seconds. A read outside them falls back to seeking.
+    """
+
+    def __init__(self, path: str, rate: int, regions: list[tuple[int, int]],
+                 progress: ProgressFn | None = None, cancel: object | None = None) -> None:
+        self._fallback = _pause_reader(path, rate)
+        self._starts = [a for a, _ in regions]
+        self._regions = regions
+        self._audio = [np.zeros(b - a, np.float32) for a, b in regions]  # silence past the end of the audio
+        if not regions:
+            return
+        end = regions[-1][1]
+        progress = progress or no_progress
+        blocks = stream_audio(path, rate, 1, cancel=cancel)
+        pos, first = 0, 0  # source sample of the block; first region not yet complete
+        try:
+            for block in blocks:
+                x = block[:, 0]  # (n,)
+                n = len(x)
+                while first < len(regions) and regions[first][1] <= pos:
+                    first += 1
+                k = first
+                while k < len(regions) and regions[k][0] < pos + n:
+                    a, b = regions[k]
+                    lo, hi = max(a, pos), min(b, pos + n)
+                    if hi > lo:
+                        self._audio[k][lo - a:hi - a] = x[lo - pos:hi - pos]
+                    k += 1
+                pos += n
+                progress(min(pos / end, 1.0), "finding quiet cut points")
+                if pos >= end:
+                    break  # the rest of the file holds no pause we cut in
+        finally:
+            blocks.close()
+
+    def __call__(self, start: int, end: int) -> np.ndarray:
+        k = bisect.bisect_right(self._starts, max(start, 0)) - 1
+        if k >= 0 and end <= self._regions[k][1]:
+            a = self._regions[k][0]
+            x = self._audio[k][max(start, 0) - a:end - a]
+            return np.concatenate([np.zeros(max(0, -start), np.float32), x]) if start < 0 else x
+        return self._fallback(start, end)
+
+
+def plan_for(project: Project, progress: ProgressFn | None = None, cancel: object | None = None) -> RenderPlan:
     media = project.media
     if media.audio is None:
         raise MediaError("The source has no audio track; there is nothing to cut by words.")
-    return build_plan(project, audio_rate=media.audio.sample_rate,
-                      reader=_pause_reader(project.source, media.audio.sample_rate))
+    rate = media.audio.sample_rate
+    reader = PrefetchedPauses(project.source, rate, pause_regions(project, rate), progress, cancel)
+    return build_plan(project, audio_rate=rate, reader=reader)
 
 
 # ---------------------------------------------------------------- audio
@@ -206,43 +262,50 @@ def render_video(project: Project, plan: RenderPlan, path: Path, options: Export
         n_smooth = frames_for(float(plan.fps))
     frames = read_frames(project.source, cancel=cancel)
     index = -1  # source index of the last frame taken from ``frames``
-    last_frame: np.ndarray | None = None
+    recent: collections.deque[np.ndarray] = collections.deque(maxlen=RECENT_FRAMES)  # recent[-1] is ``index``
     total = max(plan.output_frames, 1)
 
-    def next_frame() -> np.ndarray:
-        nonlocal index, last_frame
-        frame = next(frames, None)
-        index += 1
-        if frame is None:  # fewer frames than the container said: hold the last one (keeps sync)
-            if last_frame is None:
-                raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
-            return last_frame
-        last_frame = frame
-        return frame
+    def frame_at(wanted: int) -> np.ndarray:
+        """Source frame ``wanted``, decoding forward (frames in between are cut out)."""
+        nonlocal index
+        if wanted <= index:
+            # Two spans may share a frame boundary (a cut shorter than a frame): the few
+            # most recent frames are still at hand, so going back a little stays exact.
+            back = index - wanted
+            return recent[-1 - back] if back < len(recent) else recent[0]
+        while index < wanted:
+            check_cancel(cancel)
+            frame = next(frames, None)
+            index += 1
+            if frame is None:  # fewer frames than the container said: hold the last one (keeps sync)
+                if not recent:
+                    raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
+                frame = recent[-1]
+            recent.append(frame)
+        return recent[-1]
 
-    with FrameWriter(path, w, h, plan.fps, codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
-                     color_space=video.color_space) as writer:
-        previous_out: np.ndarray | None = None
-        for k, span in enumerate(plan.spans):
-            while index + 1 < span.frame_start:
-                check_cancel(cancel)
-                next_frame()  # decoded and dropped: cut out
-            todo = span.n_frames
-            if k > 0 and landmarker is not None and previous_out is not None and todo > n_smooth:
-                from .smoothing import smooth_join
+    try:
+        with FrameWriter(path, w, h, plan.fps,
+                         codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
+                         color_space=video.color_space) as writer:
+            previous_out: np.ndarray | None = None
+            for k, span in enumerate(plan.spans):
+                todo = range(span.frame_start, span.frame_end)
+                if k > 0 and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
+                    from .smoothing import smooth_join
 
-                head = [next_frame().copy() for _ in range(n_smooth)]
-                for frame in smooth_join(previous_out, head, landmarker):
-                    writer.write(frame)
-                todo -= n_smooth
-                previous_out = head[-1]
-            for _ in range(todo):
-                check_cancel(cancel)
-                previous_out = next_frame()
-                writer.write(previous_out)
-                if writer.frames_written % 10 == 0:
-                    progress(writer.frames_written / total, "encoding video")
-    frames.close()
+                    head = [frame_at(i).copy() for i in todo[:n_smooth]]
+                    for frame in smooth_join(previous_out, head, landmarker):
+                        writer.write(frame)
+                    todo = todo[n_smooth:]
+                    previous_out = head[-1]
+                for i in todo:
+                    previous_out = frame_at(i)
+                    writer.write(previous_out)
+                    if writer.frames_written % 10 == 0:
+                        progress(writer.frames_written / total, "encoding video")
+    finally:
+        frames.close()  # stop the decoder now, also on failure or cancel
 
 
 # ---------------------------------------------------------------- export
@@ -257,18 +320,21 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
         raise ValueError(f"unknown subtitles mode {options.subtitles!r}")
     project.check_source()
     check_not_source(project, out_path, "export")
-    if not out_path.parent.exists():
-        raise MediaError(f"The folder '{out_path.parent}' does not exist. Create it or choose another destination.")
+    _check_destination(out_path)
     progress(0.0, "planning cuts")
-    plan = plan_for(project)
+    plan = plan_for(project, scaled(progress, 0.0, 0.05), cancel)
     media = project.media
     has_video = media.video is not None
     # Temporary audio/video live beside the destination: the user picked a disk with room for the
     # result (a 3-hour lecture needs gigabytes of intermediate audio that /tmp may not have).
-    with tempfile.TemporaryDirectory(prefix=".lecturecut-export-", dir=out_path.parent) as tmp_dir:
+    try:
+        work = tempfile.TemporaryDirectory(prefix=".lecturecut-export-", dir=out_path.parent)
+    except OSError as exc:  # e.g. a folder that became read-only, or a full disk
+        raise MediaError(disk_error_message(exc, out_path)) from exc
+    with work as tmp_dir:
         tmp = Path(tmp_dir)
         wav = tmp / "audio.wav"
-        render_audio(project, plan, wav, scaled(progress, 0.0, 0.1 if has_video else 0.8), cancel)
+        render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
         video_file = tmp / "video.mp4"
         if has_video:
             render_video(project, plan, video_file, options, scaled(progress, 0.1, 0.93), cancel)
@@ -292,6 +358,20 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
                 subtitle_paths.append(target)
     progress(1.0, "done")
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings)
+
+
+def _check_destination(out_path: Path) -> None:
+    """Refuse, with a message a lecturer can act on, a destination we cannot write."""
+    folder = out_path.parent
+    if not folder.exists():
+        raise MediaError(f"The folder '{folder}' does not exist. Create it or choose another destination.")
+    if not folder.is_dir():
+        raise MediaError(f"'{folder}' is a file, not a folder. Choose a folder to export into.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise MediaError(f"The folder '{folder}' is not writable, so '{out_path.name}' cannot be saved there. "
+                         "Choose a folder you can write to (for example your Videos or Documents folder).")
+    if out_path.is_dir():
+        raise MediaError(f"'{out_path}' is a folder. Choose a file name for the exported video.")
 
 
 def _iso639_2(code: str) -> str:

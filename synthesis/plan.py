@@ -2,10 +2,12 @@
 
 A deleted run of words is removed from a cut point in the pause before it
 to a cut point in the pause after it. Each cut point sits at the quietest
-spot of its pause (never inside a word: word boundaries are the refined,
-phone-aligned ones), and a join never leaves more than ``MAX_KEPT_PAUSE_S``
-of each side's pause, so a cut in the middle of a long silence does not
-leave an unnaturally long gap.
+spot of its pause, never inside a word or a phone (word extents are the
+refined boundaries, widened by any phone that reaches past them); where
+two words leave less than ``min_pause_ms`` between them the cut falls on
+the midpoint of their boundaries. A join never leaves more than
+``MAX_KEPT_PAUSE_S`` of each side's pause, so a cut in the middle of a
+long silence does not leave an unnaturally long gap.
 
 Audio is cut at exact samples; video at frame boundaries chosen so that
 the cumulative video duration stays within half a frame of the cumulative
@@ -15,6 +17,7 @@ audio duration: audio and video never drift apart, however many cuts.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -22,16 +25,18 @@ from typing import Callable
 import numpy as np
 
 from asr.transcript import SAMPLE_RATE as WORD_RATE
+from asr.transcript import Word
 from media.errors import LecturecutError
 
-from .edl import WordState
 from .project import Project
 
 QUIET_WINDOW_S = 0.010  # RMS window used to find the quietest point of a pause
-BOUNDARY_SEARCH_S = 0.012  # between abutting words: look this far either side of the aligned boundary
 ALIGN_LAG_S = 0.008  # a join's far side may shift by up to this much to match the waveform (~ a pitch period)
 MAX_KEPT_PAUSE_S = 0.30  # at most this much of each side's pause survives a join
 MIN_JOIN_PAUSE_S = 0.12  # ...but joins get at least this much pause in all (when the source has it)
+# Margin around each pause that planning may read: the quiet-point window, the join alignment's
+# lag and its comparison window all reach a little past the pause's edges.
+READ_MARGIN_S = QUIET_WINDOW_S + ALIGN_LAG_S + 0.030
 
 
 class NothingToExport(LecturecutError):
@@ -112,24 +117,41 @@ class RenderPlan:
         return out
 
     # ---- time mapping -----------------------------------------------------
-    def source_to_output_s(self, t: float) -> float | None:
-        """Output time of source time ``t`` (s), or None where the source was cut out."""
-        x = int(round(t * self.audio_rate))
-        acc = 0
+    @functools.cached_property
+    def _index(self) -> tuple[list[int], list[int]]:
+        """(source start of each span, output start of each span), for bisecting."""
+        src, out, acc = [], [], 0
         for s in self.spans:
-            if s.audio_start <= x < s.audio_end:
-                return (acc + x - s.audio_start) / self.audio_rate
+            src.append(s.audio_start)
+            out.append(acc)
             acc += s.n_samples
-        if self.spans and x == self.spans[-1].audio_end:
-            return acc / self.audio_rate
+        return src, out
+
+    def source_to_output(self, x: int) -> int | None:
+        """Output sample of source sample ``x``, or None where the source was cut out."""
+        src, out = self._index
+        k = bisect.bisect_right(src, x) - 1
+        if k < 0:
+            return None
+        s = self.spans[k]
+        if x < s.audio_end or (k == len(self.spans) - 1 and x == s.audio_end):
+            return out[k] + x - s.audio_start
         return None
 
+    def output_to_source(self, y: int) -> int:
+        """Source sample shown at output sample ``y`` (clamped to the output)."""
+        src, out = self._index
+        k = min(max(bisect.bisect_right(out, y) - 1, 0), len(self.spans) - 1)
+        s = self.spans[k]
+        return min(max(s.audio_start + y - out[k], s.audio_start), s.audio_end)
+
+    def source_to_output_s(self, t: float) -> float | None:
+        """Output time of source time ``t`` (s), or None where the source was cut out."""
+        y = self.source_to_output(int(round(t * self.audio_rate)))
+        return None if y is None else y / self.audio_rate
+
     def output_to_source_s(self, t: float) -> float:
-        x = int(round(t * self.audio_rate))
-        starts = np.cumsum([0] + [s.n_samples for s in self.spans])
-        i = min(max(bisect.bisect_right(starts.tolist(), x) - 1, 0), len(self.spans) - 1)
-        s = self.spans[i]
-        return min(s.audio_start + x - int(starts[i]), s.audio_end) / self.audio_rate
+        return self.output_to_source(int(round(t * self.audio_rate))) / self.audio_rate
 
 
 # ---------------------------------------------------------------- cut points
@@ -162,13 +184,11 @@ def _cut_in_pause(read: AudioReader, prev_end: int, next_start: int, rate: int, 
     only the first MAX_KEPT_PAUSE_S of the pause are eligible; "right" = mirror image.
     """
     if next_start - prev_end < max(min_pause, 2 * guard + 1):
-        # Words abut (continuous speech): the aligned boundary is right to about a frame of the
-        # aligner, so take the energy dip (a stop closure, a glottal gap) closest to it.
-        mid = (prev_end + next_start) // 2
-        reach = int(BOUNDARY_SEARCH_S * rate)
-        win = int(0.005 * rate)
-        seg = read(mid - reach - win, mid + reach + win)
-        return quietest_point(seg, win, win + 2 * reach + 1, win) + mid - reach - win
+        # Words (nearly) abut: no pause to hide the cut in. The midpoint of the two refined
+        # boundaries is the one place that is inside neither word; searching further for an
+        # energy dip would trade a quieter join for clipping a kept word or keeping a piece
+        # of a deleted one.
+        return (prev_end + next_start) // 2
     max_keep = int(MAX_KEPT_PAUSE_S * rate)
     min_keep = int(MIN_JOIN_PAUSE_S * rate) // 2
     lo, hi = prev_end + guard, next_start - guard
@@ -183,26 +203,86 @@ def _cut_in_pause(read: AudioReader, prev_end: int, next_start: int, rate: int, 
     return quietest_point(seg, lo - offset, hi - offset, int(QUIET_WINDOW_S * rate)) + offset
 
 
-def align_join(read: AudioReader, cut_in: int, cut_out: int, rate: int, crossfade: int) -> int:
+def align_join(read: AudioReader, cut_in: int, cut_out: int, rate: int, crossfade: int,
+               lo: int | None = None, hi: int | None = None) -> int:
     """Shift ``cut_out`` (by at most ALIGN_LAG_S) so the waveform after it continues the one
     before ``cut_in``: the crossfade then mixes two similar signals in phase instead of
-    cancelling and spiking (the idea of WSOLA time-scale modification)."""
+    cancelling and spiking (the idea of WSOLA time-scale modification).
+
+    The shifted cut stays within ``[lo, hi]`` (the part of the pause where the crossfade
+    touches no word); a cut outside that range is returned unchanged.
+    """
     lag = int(ALIGN_LAG_S * rate)
+    lo = cut_out - lag if lo is None else max(lo, cut_out - lag)
+    hi = cut_out + lag if hi is None else min(hi, cut_out + lag)
+    if not lo <= cut_out <= hi or hi <= lo:
+        return cut_out
     half = max(crossfade // 2, int(0.004 * rate))
     ref = read(cut_in - half, cut_in + half)  # what the listener would hear if the cut had not happened
-    cand = read(cut_out - lag - half, cut_out + lag + half)
-    if len(ref) < 2 * half or len(cand) < 2 * (lag + half) or not np.any(ref):
+    cand = read(lo - half, hi + half)
+    if len(ref) < 2 * half or len(cand) < hi - lo + 2 * half or not np.any(ref):
         return cut_out
     ref = ref - ref.mean()
-    windows = np.lib.stride_tricks.sliding_window_view(cand, 2 * half)  # (2*lag+1, 2*half)
+    windows = np.lib.stride_tricks.sliding_window_view(cand, 2 * half)  # (hi - lo + 1, 2*half)
     windows = windows - windows.mean(axis=1, keepdims=True)
     num = windows @ ref
     den = np.sqrt((windows * windows).sum(axis=1) * (ref @ ref)) + 1e-12
     best = int(np.argmax(num / den))
-    return cut_out - lag + best
+    return lo + best
+
+
+def word_extent(word: Word) -> tuple[int, int]:
+    """Where a word sounds (samples @ 16 kHz): its refined boundaries, widened by its phones."""
+    start, end = word.start, word.end
+    if word.phones:
+        start = min(start, word.phones[0].start)
+        end = max(end, max(p.end for p in word.phones))
+    return start, end
+
+
+def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
+    """The source stretches (samples @ ``rate``, sorted, disjoint) that ``build_plan`` reads.
+
+    Only the pauses next to deleted runs, and of a long pause only the ends a
+    join may keep: an export can fetch these in one sequential pass instead
+    of seeking into the file for every cut.
+    """
+    words = project.transcript.words
+    n = len(words)
+    margin = int(READ_MARGIN_S * rate)
+    max_keep = int(MAX_KEPT_PAUSE_S * rate)
+
+    def at_rate(t16: int) -> int:
+        return int(round(t16 * rate / WORD_RATE))
+
+    out: list[tuple[int, int]] = []
+    for i, j in project.edl.deleted_runs():
+        pauses = []
+        if i > 0:
+            pauses.append((at_rate(word_extent(words[i - 1])[1]), at_rate(word_extent(words[i])[0])))
+        if j < n:
+            pauses.append((at_rate(word_extent(words[j - 1])[1]), at_rate(word_extent(words[j])[0])))
+        for a, b in pauses:
+            if b - a > 2 * max_keep:
+                out += [(a - margin, a + max_keep + margin), (b - max_keep - margin, b + margin)]
+            else:
+                out.append((min(a, b) - margin, max(a, b) + margin))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(out):
+        a = max(a, 0)
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        elif b > a:
+            merged.append((a, b))
+    return merged
 
 
 # ---------------------------------------------------------------- the plan
+def _round_half_up(x: Fraction) -> int:
+    """Nearest integer, halves up (``round`` on a Fraction rounds halves to even)."""
+    return int((x + Fraction(1, 2)).__floor__())
+
+
 def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: int | None = None,
                reader: AudioReader | None = None) -> RenderPlan:
     """The kept spans of ``project``'s source.
@@ -226,28 +306,21 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
         total = int(round((media.audio.duration_s if media.audio and media.audio.duration_s else media.duration_s)
                           * rate))
     crossfade = int(round(project.settings.crossfade_ms / 1000 * rate))
-    guard = crossfade // 2 + int(0.002 * rate)  # the crossfade must lie wholly in the pause
+    half = crossfade // 2
+    guard = half + int(0.002 * rate)  # the crossfade must lie wholly in the pause
     min_pause = int(project.settings.min_pause_ms / 1000 * rate)
 
     words = project.transcript.words
-    states = project.edl.states()
+    n = len(words)
 
     def at_rate(t16: int) -> int:
         return int(round(t16 * rate / WORD_RATE))
 
     removed: list[tuple[int, int]] = []
-    i = 0
-    n = len(words)
-    while i < n:
-        if states[i] is not WordState.DELETED:
-            i += 1
-            continue
-        j = i
-        while j < n and states[j] is WordState.DELETED:
-            j += 1
-        prev_end = at_rate(words[i - 1].end) if i > 0 else 0
-        first_start, last_end = at_rate(words[i].start), at_rate(words[j - 1].end)
-        next_start = at_rate(words[j].start) if j < n else total
+    for i, j in project.edl.deleted_runs():
+        prev_end = at_rate(word_extent(words[i - 1])[1]) if i > 0 else 0
+        first_start, last_end = at_rate(word_extent(words[i])[0]), at_rate(word_extent(words[j - 1])[1])
+        next_start = at_rate(word_extent(words[j])[0]) if j < n else total
         cut_in = 0 if i == 0 else _cut_in_pause(reader, prev_end, first_start, rate, guard, "left", min_pause)
         cut_out = total if j == n else _cut_in_pause(reader, last_end, next_start, rate, guard, "right", min_pause)
         if i == 0 and j < n:  # a removed start keeps a short lead-in before the first kept word
@@ -255,9 +328,9 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
         if j == n and i > 0:
             cut_in = min(first_start, max(cut_in, prev_end + int(MIN_JOIN_PAUSE_S * rate)))
         if 0 < cut_in and cut_out < total:
-            cut_out = max(align_join(reader, cut_in, cut_out, rate, crossfade), cut_in + crossfade + 1)
+            cut_out = max(align_join(reader, cut_in, cut_out, rate, crossfade,
+                                     lo=last_end + guard, hi=next_start - guard), cut_in + crossfade + 1)
         removed.append((max(cut_in, 0), min(cut_out, total)))
-        i = j
 
     spans_audio: list[tuple[int, int]] = []
     pos = 0
@@ -278,19 +351,26 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
         spans = [Span(a, b, 0, 0) for a, b in spans_audio]
     else:
         source_frames = media.video.n_frames or int(round(media.duration_s * fps))
-        acc_samples = 0
-        acc_frames = 0
+        acc_samples = 0  # output samples before the current span
+        acc_frames = 0  # output frames before the current span
         for a, b in spans_audio:
-            f0 = min(int(round(Fraction(a) * fps / rate)), source_frames)
-            acc_samples += b - a
-            target = int(round(Fraction(acc_samples) * fps / rate))  # cumulative frames that match the audio
-            f1 = min(max(f0 + target - acc_frames, f0), source_frames)
+            # Each span's frame count makes the cumulative frames the nearest whole number to the
+            # cumulative audio (so video never drifts from audio by more than half a frame,
+            # however many cuts), and its first frame is the one whose output time best matches
+            # the output time of its audio (lips stay within half a frame of the voice).
+            target = _round_half_up(Fraction(acc_samples + b - a) * fps / rate)
+            count = max(target - acc_frames, 0)
+            f0 = _round_half_up(Fraction(a) * fps / rate + acc_frames - Fraction(acc_samples) * fps / rate)
+            f0 = max(min(f0, source_frames - count), 0)  # the source's first/last frames bound it
+            f1 = min(f0 + count, source_frames)
             spans.append(Span(a, b, f0, f1))
+            acc_samples += b - a
             acc_frames += f1 - f0
 
     warnings = []
     pending = sum(len(r.text.split()) for r in project.edl.replacements)
     if pending:
-        warnings.append(f"{pending} retyped word{'s' * (pending != 1)} are pending voice synthesis; "
-                        "the original words were kept in their place")
+        plural = pending != 1
+        warnings.append(f"{pending} retyped word{'s' * plural} {'are' if plural else 'is'} pending voice synthesis; "
+                        f"exported with the original word{'s' * plural} in {'their' if plural else 'its'} place")
     return RenderPlan(rate, fps, total, source_frames, tuple(spans), crossfade, tuple(warnings))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from asr.transcript import SAMPLE_RATE as WORD_RATE
 from asr.transcript import Transcript
 
 from .edl import Edl, WordState
@@ -31,26 +32,42 @@ class Cue:
     text: str  # may hold one "\n"
 
 
-def _wrap(words: list[str]) -> str:
-    """One line if it fits, else two lines split where they are most balanced."""
+def _split(words: list[str]) -> list[str] | None:
+    """The words as one line, else two lines of at most MAX_LINE_CHARS split where they are
+    most balanced; None when they do not fit in two such lines."""
     line = " ".join(words)
-    if len(line) <= MAX_LINE_CHARS or len(words) < 2:
-        return line
-    best = min(range(1, len(words)),
-               key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
-    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+    if len(line) <= MAX_LINE_CHARS:
+        return [line]
+    fits = [k for k in range(1, len(words))
+            if len(" ".join(words[:k])) <= MAX_LINE_CHARS and len(" ".join(words[k:])) <= MAX_LINE_CHARS]
+    if not fits:
+        return None
+    best = min(fits, key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+    return [" ".join(words[:best]), " ".join(words[best:])]
+
+
+def _wrap(words: list[str]) -> str:
+    """One line if it fits, else two balanced lines (a single over-long word stays as it is)."""
+    lines = _split(words)
+    if lines is None:  # only for one word longer than a line: nothing to split at
+        return " ".join(words)
+    return "\n".join(lines)
 
 
 def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
     timed: list[tuple[float, float, str]] = []
+    rate = plan.audio_rate
     for i, w in enumerate(transcript.words):
         if edl.state(i) is WordState.DELETED:
             continue
-        start = plan.source_to_output_s(w.start_s)
-        end = plan.source_to_output_s(w.end_s)
+        # A kept word's edge can fall just inside a removed stretch where two words abut (the
+        # cut sits on their common boundary): clamp it to the kept side instead of dropping
+        # the word from the subtitles.
+        start = _kept_output(plan, int(round(w.start * rate / WORD_RATE)), forward=True)
+        end = _kept_output(plan, int(round(w.end * rate / WORD_RATE)), forward=False)
         if start is None or end is None or end < start:
-            continue  # lies in a removed stretch (can only happen at a cut's very edge)
-        timed.append((start, end, w.text))
+            continue  # the whole word lies in a removed stretch
+        timed.append((start / rate, end / rate, w.text))
 
     cues: list[Cue] = []
     group: list[tuple[float, float, str]] = []
@@ -62,8 +79,7 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
 
     for start, end, text in timed:
         if group:
-            chars = len(" ".join(t for _, _, t in group)) + 1 + len(text)
-            if (chars > MAX_LINE_CHARS * MAX_LINES or end - group[0][0] > MAX_CUE_S
+            if (_split([t for _, _, t in group] + [text]) is None or end - group[0][0] > MAX_CUE_S
                     or start - group[-1][1] > PAUSE_BREAK_S or group[-1][2].endswith(SENTENCE_END)):
                 flush()
         group.append((start, end, text))
@@ -76,6 +92,20 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
         end = min(max(cue.end_s, cue.start_s + MIN_CUE_S), limit)
         out.append(Cue(cue.start_s, max(end, cue.end_s if cue.end_s <= limit else limit), cue.text))
     return out
+
+
+def _kept_output(plan: RenderPlan, x: int, forward: bool) -> int | None:
+    """Output sample of source sample ``x``; inside a removed stretch, that of the nearest kept
+    sample after it (``forward``) or before it."""
+    y = plan.source_to_output(x)
+    if y is not None:
+        return y
+    for s in plan.spans if forward else reversed(plan.spans):
+        if forward and s.audio_start > x:
+            return plan.source_to_output(s.audio_start)
+        if not forward and s.audio_end <= x:
+            return plan.source_to_output(s.audio_end - 1)
+    return None
 
 
 def _stamp(t: float, sep: str) -> str:
