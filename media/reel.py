@@ -9,6 +9,7 @@ this job; the frame-exact export path does not need it.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -70,10 +71,13 @@ def write_reel(segments: Sequence[ReelSegment], out: Path, *, fps: float, audio_
                        .with_duration(part.duration).with_position(("center", "top")))
             clips.append(mp.CompositeVideoClip([part, caption]).with_audio(part.audio))
         reel = mp.concatenate_videoclips(clips, method="chain")
-        reel.write_videofile(str(out), fps=fps, audio_fps=audio_rate, codec="libx264", audio_codec="aac",
-                             preset="veryfast",
-                             ffmpeg_params=["-pix_fmt", "yuv420p", "-movflags", "+faststart"],
-                             logger=_logger(progress, cancel))
+        # moviepy writes its audio to a temporary file in the current folder unless told otherwise,
+        # and leaves it there when the write is cancelled: give it a folder that is always removed.
+        with tempfile.TemporaryDirectory(prefix=".lecturecut-reel-", dir=out.parent) as tmp:
+            reel.write_videofile(str(out), fps=fps, audio_fps=audio_rate, codec="libx264", audio_codec="aac",
+                                 preset="veryfast", temp_audiofile_path=tmp,
+                                 ffmpeg_params=["-pix_fmt", "yuv420p", "-movflags", "+faststart"],
+                                 logger=_logger(progress, cancel))
     finally:
         for src in sources.values():
             src.close()  # type: ignore[attr-defined]

@@ -36,7 +36,8 @@ def test_reel_needs_cuts(grid_project, tmp_path):
         review_reel(grid_project, tmp_path / "reel.mp4")
 
 
-def test_cancelled_reel_leaves_nothing(grid_project, tmp_path):
+def test_cancelled_reel_leaves_nothing(grid_project, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # moviepy's temporary audio would land in the current folder
     project = grid_project.with_edl(grid_project.edl.delete(1, 2), "cut")
     token = CancelToken()
 
