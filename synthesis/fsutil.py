@@ -12,8 +12,8 @@ from typing import Iterator
 from media.errors import LecturecutError
 
 
-class DiskFullError(LecturecutError):
-    pass
+class WriteError(LecturecutError):
+    """A file could not be written (full disk, read-only or missing folder); nothing was overwritten."""
 
 
 def disk_error_message(exc: OSError, target: Path) -> str:
@@ -34,9 +34,12 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
     temporary file is removed and ``target`` is left as it was.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{suffix or target.suffix}",
-                                    dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{suffix or target.suffix}",
+                                        dir=target.parent)
+    except OSError as exc:
+        raise WriteError(disk_error_message(exc, target)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -47,7 +50,7 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
         _fsync_dir(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise DiskFullError(disk_error_message(exc, target)) from exc
+        raise WriteError(disk_error_message(exc, target)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

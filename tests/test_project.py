@@ -8,7 +8,7 @@ import pytest
 
 from asr.transcript import Transcript, Word, to_samples
 from media.probe import probe
-from synthesis.fsutil import DiskFullError, atomic_path
+from synthesis.fsutil import WriteError, atomic_path
 from synthesis.project import (Project, ProjectError, SourceChangedError, SourceMissingError, check_not_source,
                                load_project, save_project)
 from synthesis.session import EditSession
@@ -103,7 +103,7 @@ def test_full_disk_gives_clear_message_and_keeps_old_file(tmp_path):
     target = tmp_path / "p.lcproj"
     target.write_text("old")
 
-    with pytest.raises(DiskFullError, match="disk .* is full"):
+    with pytest.raises(WriteError, match="disk .* is full"):
         with atomic_path(target) as tmp:
             # Writing to /dev/full fails with ENOSPC exactly like a full disk does.
             with open("/dev/full", "w") as full:
@@ -124,3 +124,11 @@ def test_damaged_and_foreign_files_are_refused(tmp_path):
         load_project(other)
     with pytest.raises(ProjectError, match="does not exist"):
         load_project(tmp_path / "nope.lcproj")
+
+
+def test_unwritable_folder_gives_clear_message(tmp_path):
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("a file where a folder should be")
+    with pytest.raises(WriteError, match="Could not write|not writable"):
+        with atomic_path(blocker / "p.lcproj") as tmp:
+            tmp.write_text("x")
