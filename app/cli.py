@@ -146,9 +146,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     t = project.transcript
     if not t.words:
         _err(f"no speech was found in '{args.video}'; the project has no words to edit")
-    if not args.quiet:
-        sys.stderr.write(f"{len(t.words)} words ({t.language}, {t.backend} {t.model}, "
-                         f"boundaries: {t.refinement}) -> {args.output}\n")
+    _note(args, f"{len(t.words)} words ({t.language}, {t.backend} {t.model}, "
+                f"boundaries: {t.refinement}) -> {args.output}")
     return EXIT_OK
 
 
@@ -185,9 +184,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     session.save()
     edl = session.edl
     pending = sum(len(r.text.split()) for r in edl.replacements)
-    if not args.quiet:
-        sys.stderr.write(f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes "
-                         f"({pending} new words pending voice synthesis)\n")
+    _note(args, f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes "
+                f"({pending} new words pending voice synthesis)")
     return EXIT_OK
 
 
@@ -199,8 +197,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     for warning in result.warnings:
         _err(f"warning: {warning}")
-    if not args.quiet:
-        sys.stderr.write(f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}\n")
+    _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
     return EXIT_OK
 
 
@@ -210,8 +207,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: review_reel(session.project, args.output, context_s=args.context,
                                                      progress=bar, cancel=tok))
-    if not args.quiet:
-        sys.stderr.write(f"review reel of {result.n_edits} edits ({result.duration_s:.1f} s) -> {result.path}\n")
+    _note(args, f"review reel of {result.n_edits} edits ({result.duration_s:.1f} s) -> {result.path}")
     return EXIT_OK
 
 
@@ -314,6 +310,12 @@ def cmd_open(args: argparse.Namespace) -> int:
     from app.gui import main as gui_main
 
     return gui_main(([args.path] if args.path else []) + (["--lang", args.lang] if args.lang else []))
+
+
+def _note(args: argparse.Namespace, message: str) -> None:
+    """A summary line on stderr, unless --quiet."""
+    if not args.quiet:
+        sys.stderr.write(message + "\n")
 
 
 def _err(message: str) -> None:
