@@ -96,21 +96,14 @@ class PauseReader:
         self._lock = threading.Lock()
 
     def __call__(self, start: int, end: int) -> np.ndarray:
-        from media.audio import decode_audio
+        from media.audio import read_range
 
         key = (start, end)
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None:
             return hit
-        pad = max(0, -start)
-        lo = max(start, 0)
-        if end <= lo:
-            x = np.zeros(pad, np.float32)
-        else:
-            x = decode_audio(self.path, self.rate, 1, start_s=lo / self.rate, duration_s=(end - lo) / self.rate)
-            x = np.pad(x[: end - lo], (0, max(0, end - lo - len(x))))  # (end - lo,)
-            x = np.concatenate([np.zeros(pad, np.float32), x])
+        x = read_range(self.path, self.rate, start, end)
         with self._lock:
             self._cache[key] = x
         return x

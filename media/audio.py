@@ -47,6 +47,21 @@ def decode_audio(
     return samples
 
 
+def read_range(path: str | os.PathLike[str], rate: int, start: int, end: int) -> np.ndarray:
+    """Mono samples ``[start, end)`` at ``rate``, exactly ``end - start`` long.
+
+    Before the first sample and past the last one is silence, so callers
+    (cut planning reads the pauses around each cut) can index without edge cases.
+    """
+    pad = max(0, -start)
+    lo = max(start, 0)
+    if end <= lo:
+        return np.zeros(max(end - start, 0), np.float32)
+    x = decode_audio(path, rate, 1, start_s=lo / rate, duration_s=(end - lo) / rate)
+    x = np.pad(x[: end - lo], (0, max(0, end - lo - len(x))))  # (end - lo,)
+    return np.concatenate([np.zeros(pad, np.float32), x])
+
+
 def stream_audio(
     path: str | os.PathLike[str],
     sample_rate: int,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import collections
 import os
+import functools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import soundfile as sf
 
-from media.audio import decode_audio, stream_audio
+from media.audio import read_range, stream_audio
 from media.errors import MediaError, check_cancel
 from media.ffmpeg import run_ffmpeg
 from media.frames import FrameWriter, read_frames
@@ -63,21 +64,6 @@ class ExportResult:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _pause_reader(path: str, rate: int):
-    """Fetch short stretches of mono audio on demand (planning needs only the pauses)."""
-
-    def read(start: int, end: int) -> np.ndarray:
-        pad = max(0, -start)
-        start = max(start, 0)
-        if end <= start:
-            return np.zeros(pad, np.float32)
-        x = decode_audio(path, rate, 1, start_s=start / rate, duration_s=(end - start) / rate)
-        x = np.pad(x[: end - start], (0, max(0, end - start - len(x))))
-        return np.concatenate([np.zeros(pad, np.float32), x])
-
-    return read
-
-
 class PrefetchedPauses:
     """Mono audio of the pauses planning reads, fetched in one sequential decoding pass.
 
@@ -89,7 +75,7 @@ class PrefetchedPauses:
 
     def __init__(self, path: str, rate: int, regions: list[tuple[int, int]],
                  progress: ProgressFn | None = None, cancel: object | None = None) -> None:
-        self._fallback = _pause_reader(path, rate)
+        self._fallback = functools.partial(read_range, path, rate)
         self._starts = [a for a, _ in regions]
         self._regions = regions
         self._audio = [np.zeros(b - a, np.float32) for a, b in regions]  # silence past the end of the audio
