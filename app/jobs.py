@@ -20,13 +20,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from media.errors import Cancelled, CancelToken, LecturecutError, MediaError, check_cancel
+from media.errors import Cancelled, CancelToken, LecturecutError, MediaError
 from media.progress import ProgressFn, no_progress
 from synthesis.project import PROJECT_SUFFIX, Project, ProjectSettings, load_project
 
 PEAKS_PER_S = 100  # waveform resolution: one peak per 10 ms is finer than any timeline zoom we draw
 PEAK_DECODE_RATE = 8_000  # Hz; enough to see speech energy, a quarter of the bytes of 16 kHz
-PEAK_CHUNK_S = 300.0  # decode long recordings in 5-minute pieces: memory stays ~10 MB
+PEAK_BLOCK_SAMPLES = 1 << 18  # one sequential decode, 33 s blocks: memory stays ~1 MB
 PROCESS_POLL_S = 0.05  # how often the waiting thread looks at the child's queue and the cancel flag
 CANCEL_GRACE_S = 2.0  # after Cancel, the child may take this long to stop cleanly before it is terminated
 
@@ -142,25 +142,22 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
 def waveform_peaks(path: str | os.PathLike[str], duration_s: float, progress: ProgressFn | None = None,
                    cancel: CancelToken | None = None) -> np.ndarray:
     """Peak amplitude per 1/PEAKS_PER_S s of the first audio track, float32 in [0, 1], shape (n,)."""
-    from media.audio import decode_audio
+    from media.audio import stream_audio
 
     progress = progress or no_progress
     hop = PEAK_DECODE_RATE // PEAKS_PER_S  # samples per peak
+    total = max(duration_s * PEAK_DECODE_RATE, 1.0)
     out: list[np.ndarray] = []
-    start = 0.0
-    total = max(duration_s, 1e-3)
-    while start < total or not out:
-        check_cancel(cancel)
-        chunk = decode_audio(path, PEAK_DECODE_RATE, 1, start_s=start, duration_s=PEAK_CHUNK_S, cancel=cancel)
-        if chunk.size == 0:
-            break
-        n = len(chunk) // hop * hop
+    rest = np.zeros(0, np.float32)  # samples of an unfinished peak carried to the next block
+    done = 0
+    for block in stream_audio(path, PEAK_DECODE_RATE, 1, block_samples=PEAK_BLOCK_SAMPLES, cancel=cancel):
+        x = np.concatenate([rest, block[:, 0]])
+        n = len(x) // hop * hop
         if n:
-            out.append(np.abs(chunk[:n]).reshape(-1, hop).max(axis=1))  # (n/hop,)
-        start += PEAK_CHUNK_S
-        progress(min(start / total, 1.0), "Drawing the waveform")
-        if len(chunk) < PEAK_CHUNK_S * PEAK_DECODE_RATE * 0.99:
-            break  # the last piece
+            out.append(np.abs(x[:n]).reshape(-1, hop).max(axis=1))  # (n/hop,)
+        rest = x[n:]
+        done += len(block)
+        progress(min(done / total, 1.0), "Drawing the waveform")
     peaks = np.concatenate(out) if out else np.zeros(0, np.float32)
     return peaks.astype(np.float32)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -171,8 +172,20 @@ def check_readable(path: str | os.PathLike[str]) -> Path:
 
 
 def probe(path: str | os.PathLike[str]) -> MediaInfo:
-    """Probe a media file; raises MediaError with a helpful message when it cannot be used."""
+    """Probe a media file; raises MediaError with a helpful message when it cannot be used.
+
+    Every decoder asks for the stream layout first, and cut planning decodes
+    many short stretches of one file: the answer is memoized on the file's
+    identity (path, size, modification time), so a changed file is probed again.
+    """
     p = check_readable(path)
+    st = p.stat()
+    return _probe_file(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe_file(path: str, size: int, mtime_ns: int) -> MediaInfo:
+    p = Path(path)
     try:
         out = run_capture(
             "ffprobe",
@@ -184,7 +197,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             f"'{p.name}' is not a media file ffmpeg can read (corrupt, truncated or an unknown format). "
             f"Re-export or re-copy the recording and try again. ({exc.stderr.strip().splitlines()[-1:] or ''})"
         ) from exc
-    info = parse_probe(str(p), json.loads(out or b"{}"), p.stat().st_size)
+    info = parse_probe(str(p), json.loads(out or b"{}"), size)
     if info.video is None and info.audio is None:
         raise MediaError(f"'{p.name}' has neither a video nor an audio stream. Choose a lecture recording.")
     return info
