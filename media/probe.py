@@ -27,10 +27,6 @@ class VideoStream:
     color_space: str = ""  # e.g. "bt709"; "" when the file does not say
     color_range: str = ""  # "tv" | "pc" | ""
 
-    @property
-    def frame_duration_s(self) -> float:
-        return float(1 / self.fps)
-
 
 @dataclass(frozen=True)
 class AudioStream:

@@ -30,7 +30,7 @@ BROWS = slice(17, 27)
 NOSE = slice(27, 36)
 EYES = slice(36, 48)
 MOUTH = slice(48, 68)
-RIGID_POINTS = np.r_[17:27, 27:36, 36:48]  # brows, nose, eyes
+RIGID_POINTS = np.r_[BROWS, NOSE, EYES]  # indices that move with the skull, not with speech
 
 
 @dataclass(frozen=True)

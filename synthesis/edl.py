@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from asr.transcript import Transcript, normalize_word
 
@@ -210,6 +210,3 @@ def edl_from_text(transcript: Transcript, text: str) -> Edl:
                 reps.append(Replacement(i1, i2, words))
     return Edl(len(source), frozenset(deleted), tuple(reps))
 
-
-def word_runs(states: Sequence[WordState], wanted: WordState) -> list[tuple[int, int]]:
-    return _runs(i for i, s in enumerate(states) if s == wanted)

@@ -108,14 +108,6 @@ class RenderPlan:
             out.append(acc / self.audio_rate)
         return out
 
-    def join_frames(self) -> list[int]:
-        """Output frame index of the first frame after each join."""
-        out, acc = [], 0
-        for s in self.spans[:-1]:
-            acc += s.n_frames
-            out.append(acc)
-        return out
-
     # ---- time mapping -----------------------------------------------------
     @functools.cached_property
     def _index(self) -> tuple[list[int], list[int]]:
@@ -149,9 +141,6 @@ class RenderPlan:
         """Output time of source time ``t`` (s), or None where the source was cut out."""
         y = self.source_to_output(int(round(t * self.audio_rate)))
         return None if y is None else y / self.audio_rate
-
-    def output_to_source_s(self, t: float) -> float:
-        return self.output_to_source(int(round(t * self.audio_rate))) / self.audio_rate
 
 
 # ---------------------------------------------------------------- cut points
