@@ -100,7 +100,7 @@ class CtrlC:
 
 def _job(args: argparse.Namespace, fn: Callable):
     """Run ``fn(progress, cancel)`` with a progress bar and Ctrl-C cancellation."""
-    from media.errors import CancelToken
+    from lecturecut.core import CancelToken
 
     bar = ProgressBar(quiet=args.quiet)
     token = CancelToken()
@@ -129,15 +129,15 @@ def _out(line: str = "") -> None:
 
 
 def _open_session(path: str):
-    from synthesis.session import EditSession
+    from lecturecut.synthesis.session import EditSession
 
     return EditSession.open(path)
 
 
 # ---------------------------------------------------------------- commands
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from synthesis.pipeline import new_project
-    from synthesis.project import ProjectSettings, save_project
+    from lecturecut.synthesis.pipeline import new_project
+    from lecturecut.synthesis.project import ProjectSettings, save_project
 
     settings = ProjectSettings(model=args.model, language=args.language, backend=args.backend)
     project = _job(args, lambda bar, tok: new_project(args.video, settings, refine=not args.no_refine,
@@ -190,7 +190,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from synthesis.export import ExportOptions, export
+    from lecturecut.synthesis.export import ExportOptions, export
 
     session = _open_session(args.project)
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth)
@@ -202,7 +202,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from synthesis.review import review_reel
+    from lecturecut.synthesis.review import review_reel
 
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: review_reel(session.project, args.output, context_s=args.context,
@@ -212,7 +212,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_relink(args: argparse.Namespace) -> int:
-    from synthesis.project import load_project, save_project
+    from lecturecut.synthesis.project import load_project, save_project
 
     project = load_project(args.project).relinked(args.new_source)
     save_project(project, args.project)
@@ -220,7 +220,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from models import registry
+    from lecturecut.models import registry
 
     if args.action == "list":
         for status in registry.list_models():
@@ -231,7 +231,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.action == "fetch":
         if not args.name:
             raise SystemExit("lecturecut models fetch: give a model NAME (see 'lecturecut models list')")
-        path = _job(args, lambda bar, tok: registry.fetch(args.name, progress=_bytes_progress(bar), cancel=tok))
+        path = _job(args, lambda bar, tok: registry.fetch(args.name, progress=bar, cancel=tok))
         _out(str(path))
         return EXIT_OK
     # verify
@@ -245,21 +245,14 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK if not bad else EXIT_ERROR
 
 
-def _bytes_progress(bar: ProgressBar):
-    def report(done: int, total: Optional[int]) -> None:
-        bar(done / total if total else None, f"{done / 1e6:.1f} MB")
-
-    return report
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job without a display: transcribe the sample, cut a phrase, export."""
-    from media.progress import scaled
-    from resources import SAMPLE_LECTURE
-    from synthesis.export import ExportOptions, export
-    from synthesis.pipeline import new_project
-    from synthesis.project import ProjectSettings
-    from synthesis.session import EditSession
+    from lecturecut.core import scaled
+    from lecturecut.resources import SAMPLE_LECTURE
+    from lecturecut.synthesis.export import ExportOptions, export
+    from lecturecut.synthesis.pipeline import new_project
+    from lecturecut.synthesis.project import ProjectSettings
+    from lecturecut.synthesis.session import EditSession
 
     video = Path(args.video or SAMPLE_LECTURE)
     out_dir = Path(args.output_dir)
@@ -307,7 +300,7 @@ def cmd_open(args: argparse.Namespace) -> int:
         _err("lecturecut: error: no display is available for the desktop app; "
              "use 'lecturecut demo' for the headless sample edit, or the transcribe/edit/export commands")
         return EXIT_ERROR
-    from app.gui import main as gui_main
+    from lecturecut.app.gui import main as gui_main
 
     return gui_main(([args.path] if args.path else []) + (["--lang", args.lang] if args.lang else []))
 
@@ -405,8 +398,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except argparse.ArgumentTypeError as exc:
             parser.error(str(exc))
 
-    from media.errors import Cancelled, FFmpegError, LecturecutError
-    from models.errors import ModelError  # models/ may not import media/, so its errors have their own root
+    from lecturecut.core import Cancelled, LecturecutError
+
+    from lecturecut.media.errors import FFmpegError
+    from lecturecut.models.errors import ModelError  # models/ may not import media/, so its errors have their own root
 
     try:
         return args.fn(args)

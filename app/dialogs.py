@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from media.errors import Cancelled, FFmpegError, LecturecutError
+from lecturecut.core import Cancelled, LecturecutError
+
+from lecturecut.media.errors import FFmpegError
 
 from . import jobs
 from .session import QtSession
@@ -33,13 +35,7 @@ def _tr(text: str) -> str:
 
 # ---- errors ---------------------------------------------------------------------------------
 def is_cancellation(exc: BaseException) -> bool:
-    if isinstance(exc, Cancelled):
-        return True
-    try:
-        from models.errors import Cancelled as ModelCancelled
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, ModelCancelled)
+    return isinstance(exc, Cancelled)
 
 
 def describe_error(exc: BaseException, action: str = "") -> tuple[str, str, str]:
@@ -51,7 +47,7 @@ def describe_error(exc: BaseException, action: str = "") -> tuple[str, str, str]
     elif not isinstance(exc, LecturecutError):
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     try:
-        from models.errors import ModelError
+        from lecturecut.models.errors import ModelError
     except ImportError:  # pragma: no cover
         ModelError = LecturecutError  # type: ignore[assignment,misc]
     if isinstance(exc, (LecturecutError, ModelError)):

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from synthesis.project import Project
+from lecturecut.synthesis.project import Project
 
 from .player import PlaybackController
 from .playback import samples_to_ms

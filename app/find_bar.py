@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
-from asr.transcript import normalize_word
+from lecturecut.asr.transcript import normalize_word
 
 from .session import QtSession
 from .transcript_view import GAP, REPLACED_OLD, DELETED, TranscriptView

@@ -67,5 +67,5 @@ def main(argv: list[str]) -> int:
     return int(app.exec())
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m app.gui FILE`
+if __name__ == "__main__":  # pragma: no cover - `python -m lecturecut.app.gui FILE`
     raise SystemExit(main(sys.argv[1:]))

@@ -20,9 +20,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from media.errors import Cancelled, CancelToken, LecturecutError, MediaError
-from media.progress import ProgressFn, no_progress
-from synthesis.project import PROJECT_SUFFIX, Project, ProjectSettings, load_project
+from lecturecut.core import Cancelled, CancelToken, LecturecutError
+
+from lecturecut.media.errors import MediaError
+from lecturecut.core import ProgressFn, no_progress
+from lecturecut.synthesis.project import PROJECT_SUFFIX, Project, ProjectSettings, load_project
 
 PEAKS_PER_S = 100  # waveform resolution: one peak per 10 ms is finer than any timeline zoom we draw
 PEAK_DECODE_RATE = 8_000  # Hz; enough to see speech energy, a quarter of the bytes of 16 kHz
@@ -46,17 +48,13 @@ def run_in_process(fn: Callable[..., Any], *args: Any, progress: ProgressFn | No
     function and its arguments picklable. Cancel is forwarded to the child;
     one that does not stop within CANCEL_GRACE_S is terminated. An error
     raised in the child is raised here, with ``child_traceback`` attached.
-    (``python -m app.child`` rather than multiprocessing: spawn would re-run
+    (``python -m lecturecut.app.child`` rather than multiprocessing: spawn would re-run
     the GUI's ``__main__`` module in the child.)
     """
     from .child import read_message
 
     progress = progress or no_progress
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[1])  # the checkout, when lecturecut is not installed
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.Popen([sys.executable, "-m", "app.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
     messages: queue.Queue = queue.Queue()
 
@@ -128,7 +126,7 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
 
     The GUI runs this in ``run_in_process``.
     """
-    from synthesis.pipeline import new_project as engine_new_project
+    from lecturecut.synthesis.pipeline import new_project as engine_new_project
 
     project = engine_new_project(video, settings, progress=progress, cancel=cancel)
     if not project.transcript.words:
@@ -142,7 +140,7 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
 def waveform_peaks(path: str | os.PathLike[str], duration_s: float, progress: ProgressFn | None = None,
                    cancel: CancelToken | None = None) -> np.ndarray:
     """Peak amplitude per 1/PEAKS_PER_S s of the first audio track, float32 in [0, 1], shape (n,)."""
-    from media.audio import stream_audio
+    from lecturecut.media.audio import stream_audio
 
     progress = progress or no_progress
     hop = PEAK_DECODE_RATE // PEAKS_PER_S  # samples per peak
@@ -195,7 +193,7 @@ def free_project_path(video: str | os.PathLike[str], fallback_dir: str | os.Path
 
 def export_options(subtitles: str, smooth_cuts: bool, preset: str) -> Any:
     """``synthesis.export.ExportOptions`` from the dialog's choices (preset: "fast", "balanced", "quality")."""
-    from synthesis.export import ExportOptions
+    from lecturecut.synthesis.export import ExportOptions
 
     wanted = {"subtitles": subtitles, "smooth_cuts": smooth_cuts, "preset": preset}
     known = {f.name for f in fields(ExportOptions)}
@@ -205,7 +203,7 @@ def export_options(subtitles: str, smooth_cuts: bool, preset: str) -> Any:
 def export_project(project: Project, out_path: str | os.PathLike[str], options: Any,
                    progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Any:
     """Render the edited lecture (the GUI runs this in ``run_in_process``)."""
-    from synthesis.export import export
+    from lecturecut.synthesis.export import export
 
     project.check_source()
     return export(project, out_path, options, progress=progress, cancel=cancel)
@@ -213,12 +211,12 @@ def export_project(project: Project, out_path: str | os.PathLike[str], options: 
 
 def list_models(progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[Any]:
     """The model registry's status list (imports torch: the GUI runs this in ``run_in_process``)."""
-    from models.registry import list_models as registry_list
+    from lecturecut.models.registry import list_models as registry_list
 
     return registry_list()
 
 
 def fetch_model(name: str, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Any:
-    from models.registry import fetch
+    from lecturecut.models.registry import fetch
 
     return fetch(name, progress=progress, cancel=cancel)

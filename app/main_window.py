@@ -17,9 +17,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
-from media.errors import LecturecutError
-from synthesis.project import PROJECT_SUFFIX, ProjectError
-from synthesis.session import EditSession
+from lecturecut.core import LecturecutError
+from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectError
+from lecturecut.synthesis.session import EditSession
 
 from . import jobs
 from .dialogs import ExportDialog, SettingsDialog, ShortcutsDialog, show_error, show_message
@@ -431,7 +431,7 @@ class MainWindow(QMainWindow):
                 if self.prompt.ask_recover(str(path)):
                     self.session.recover(path)
                 else:
-                    from synthesis.project import autosave_path
+                    from lecturecut.synthesis.project import autosave_path
 
                     autosave_path(path).unlink(missing_ok=True)
                     self.session.open(path)

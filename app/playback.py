@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from asr.transcript import SAMPLE_RATE, Transcript
-from synthesis.edl import Edl
-from synthesis.project import Project
+from lecturecut.asr.transcript import SAMPLE_RATE, Transcript
+from lecturecut.synthesis.edl import Edl
+from lecturecut.synthesis.project import Project
 
 MS_PER_S = 1000
 MIN_SKIP_MS = 30  # shorter jumps are inaudible and only cost a seek
@@ -96,7 +96,7 @@ class PauseReader:
         self._lock = threading.Lock()
 
     def __call__(self, start: int, end: int) -> np.ndarray:
-        from media.audio import read_range
+        from lecturecut.media.audio import read_range
 
         key = (start, end)
         with self._lock:
@@ -113,7 +113,7 @@ def planned_skip_spans(project: Project, reader: PauseReader) -> list[Span]:
     """The spans the export removes (``synthesis.plan.build_plan``: cuts at the quietest point of
     each pause), so the edited lecture plays exactly as it will be exported. Raises the engine's
     errors (e.g. nothing left to play); the caller keeps the word-edge spans then."""
-    from synthesis.plan import build_plan
+    from lecturecut.synthesis.plan import build_plan
 
     plan = build_plan(project, audio_rate=reader.rate, reader=reader)
     rate = plan.audio_rate

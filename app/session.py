@@ -14,11 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from asr.transcript import Transcript
-from synthesis.edl import Edl, EditError
-from synthesis.history import History
-from synthesis.project import Project, autosave_path
-from synthesis.session import EditSession
+from lecturecut.asr.transcript import Transcript
+from lecturecut.synthesis.edl import Edl, EditError
+from lecturecut.synthesis.history import History
+from lecturecut.synthesis.project import Project, autosave_path
+from lecturecut.synthesis.session import EditSession
 
 
 AUTOSAVE_IDLE_MS = 3_000  # autosave after 3 s without an edit: never mid-gesture, never much lost

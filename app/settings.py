@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
-from synthesis.project import ProjectSettings
+from lecturecut.synthesis.project import ProjectSettings
 
 MAX_RECENT = 10
 UI_LANGUAGES = {"": "System", "en": "English", "de": "Deutsch"}

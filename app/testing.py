@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QObject, Qt, QTimer
 
-from asr.transcript import Transcript, Word, to_samples
+from lecturecut.asr.transcript import Transcript, Word, to_samples
 
 
 OBAMA_CLIP = "th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"
@@ -142,7 +142,7 @@ def sample_transcript() -> Transcript:
 
 def count_slowly(n: int, delay_s: float, progress: Any = None, cancel: Any = None) -> int:
     """A stand-in long job for testing workers and the process runner: counts to ``n``."""
-    from media.errors import check_cancel
+    from lecturecut.core import check_cancel
 
     for i in range(n):
         check_cancel(cancel)
@@ -153,6 +153,6 @@ def count_slowly(n: int, delay_s: float, progress: Any = None, cancel: Any = Non
 
 
 def fail_with(message: str, progress: Any = None, cancel: Any = None) -> None:
-    from media.errors import MediaError
+    from lecturecut.media.errors import MediaError
 
     raise MediaError(message)

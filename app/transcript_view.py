@@ -26,8 +26,8 @@ from PySide6.QtGui import (QAction, QColor, QFont, QKeyEvent, QKeySequence, QMou
                            QTextCursor, QTextFormat)
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QTextEdit, QToolTip, QWidget
 
-from asr.transcript import Transcript
-from synthesis.edl import Edl
+from lecturecut.asr.transcript import Transcript
+from lecturecut.synthesis.edl import Edl
 
 from .player import PlaybackController
 from .playback import samples_to_ms, word_at

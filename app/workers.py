@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
-from media.errors import Cancelled, CancelToken
-from media.progress import ProgressFn
+from lecturecut.core import Cancelled, CancelToken
+from lecturecut.core import ProgressFn
 
 
 PROGRESS_INTERVAL_S = 0.05  # at most 20 progress signals a second: the event loop stays responsive

@@ -15,13 +15,12 @@ from .offline_models import (
     resolve_model,
 )
 from .refine import refine_transcript, tidy_words
-from .textgrid import Interval, read_textgrid, read_word_intervals
 from .transcribe import Engine, Segment, load_engine, transcribe
 from .transcript import SAMPLE_RATE, Phone, Transcript, Word, normalize_word, to_samples, to_seconds
 
 __all__ = [
     "DEFAULT_MODEL", "ENGLISH_MODEL", "OFFLINE_MODELS", "SAMPLE_RATE",
-    "Engine", "Interval", "ModelUnavailableError", "Phone", "ResolvedModel", "Segment", "Transcript", "Word",
-    "cache_root", "default_model_name", "load_engine", "normalize_word", "read_textgrid", "read_word_intervals",
+    "Engine", "ModelUnavailableError", "Phone", "ResolvedModel", "Segment", "Transcript", "Word",
+    "cache_root", "default_model_name", "load_engine", "normalize_word",
     "refine_transcript", "resolve_model", "tidy_words", "to_samples", "to_seconds", "transcribe",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from media.errors import check_cancel
+from lecturecut.core import check_cancel
 
 from .offline_models import ResolvedModel, download_failed
 from .transcribe import Segment, segment_from_words

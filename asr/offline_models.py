@@ -28,8 +28,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from media.errors import LecturecutError
-from media.progress import ProgressFn
+from lecturecut.core import LecturecutError
+from lecturecut.core import ProgressFn
 
 BACKENDS = ("whisper", "faster-whisper")
 ENGLISH_MODEL = "tiny.en"  # default when the language is known to be English

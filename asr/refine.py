@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from media.errors import check_cancel
-from media.progress import ProgressFn
+from lecturecut.core import check_cancel
+from lecturecut.core import ProgressFn
 
 from .transcript import SAMPLE_RATE, Phone, Transcript, Word
 

@@ -23,8 +23,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from media.errors import check_cancel
-from media.progress import ProgressFn, scaled
+from lecturecut.core import check_cancel
+from lecturecut.core import ProgressFn, scaled
 
 from .offline_models import AUTO, ModelUnavailableError, resolve_model
 from .refine import HOP, EnergyTrack, compute_energy, refine_transcript, speech_mask, speech_regions, tidy_words
@@ -174,7 +174,7 @@ def _load_audio(path_or_audio: str | os.PathLike[str] | np.ndarray, cancel: obje
         if audio.ndim != 1:
             raise ValueError(f"audio must be mono, shape (n,), got {audio.shape}")
         return audio, ""
-    from media import decode_audio
+    from lecturecut.media import decode_audio
 
     return decode_audio(path_or_audio, SAMPLE_RATE, cancel=cancel), str(path_or_audio)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from media.errors import Cancelled, check_cancel
+from lecturecut.core import Cancelled, check_cancel
 
 from .offline_models import ResolvedModel, download_failed, whisper_cache_dir
 from .transcribe import Segment, segment_from_words

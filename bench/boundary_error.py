@@ -25,10 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from asr import load_engine, refine_transcript, transcribe  # noqa: E402
-from asr.textgrid import boundary_errors, match_words, read_word_intervals  # noqa: E402
-from asr.transcript import SAMPLE_RATE  # noqa: E402
-from media import decode_audio  # noqa: E402
+from lecturecut.asr import load_engine, refine_transcript, transcribe  # noqa: E402
+from bench.measures.textgrid import boundary_errors, match_words, read_word_intervals  # noqa: E402
+from lecturecut.asr.transcript import SAMPLE_RATE  # noqa: E402
+from lecturecut.media import decode_audio  # noqa: E402
 
 SHARED = Path(os.environ.get("LECTURECUT_SHARED", ROOT.parent / "shared"))
 DEFAULT_MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", SHARED / "media"))

@@ -25,8 +25,8 @@ CLIP = ROOT / "resources" / "sample" / "sample_lecture.mp4"  # real 20 s talking
 
 def build_lecture(minutes: int, out: Path) -> Path:
     """Loop the real sample clip to ``minutes`` (stream copy: instant, bit-exact real media)."""
-    from media.ffmpeg import run_ffmpeg
-    from media.probe import probe
+    from lecturecut.media.ffmpeg import run_ffmpeg
+    from lecturecut.media.probe import probe
 
     if out.exists():
         return out
@@ -38,9 +38,9 @@ def build_lecture(minutes: int, out: Path) -> Path:
 
 # ---------------------------------------------------------------- steps (run in a subprocess)
 def step_transcribe(video: str, backend: str, model: str, refine: bool, project_out: str) -> dict:
-    from asr import transcribe
-    from media.probe import probe
-    from synthesis.project import Project, save_project
+    from lecturecut.asr import transcribe
+    from lecturecut.media.probe import probe
+    from lecturecut.synthesis.project import Project, save_project
 
     info = probe(video)
     t0 = time.perf_counter()
@@ -48,8 +48,8 @@ def step_transcribe(video: str, backend: str, model: str, refine: bool, project_
     t_asr = time.perf_counter() - t0
     t_refine = 0.0
     if refine:
-        from asr.refine import refine_transcript
-        from media.audio import decode_audio
+        from lecturecut.asr.refine import refine_transcript
+        from lecturecut.media.audio import decode_audio
 
         audio = decode_audio(video, 16000)
         t1 = time.perf_counter()
@@ -60,8 +60,8 @@ def step_transcribe(video: str, backend: str, model: str, refine: bool, project_
 
 
 def step_export(project_path: str, out: str, n_deletions: int) -> dict:
-    from synthesis.export import ExportOptions, export
-    from synthesis.session import EditSession
+    from lecturecut.synthesis.export import ExportOptions, export
+    from lecturecut.synthesis.session import EditSession
 
     session = EditSession.open(project_path)
     n = len(session.project.transcript.words)

@@ -4,7 +4,8 @@ No torch, no Qt. The only package that starts ffmpeg or ffprobe.
 """
 
 from .audio import decode_audio
-from .errors import Cancelled, CancelToken, FFmpegError, LecturecutError, MediaError
+from lecturecut.core import Cancelled, CancelToken, LecturecutError
+from .errors import FFmpegError, MediaError
 from .probe import AudioStream, MediaInfo, VideoStream, keyframe_times, probe
 
 __all__ = [

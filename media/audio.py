@@ -7,7 +7,9 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import Cancelled, FFmpegError, MediaError
+from lecturecut.core import Cancelled
+
+from .errors import FFmpegError, MediaError
 from .ffmpeg import run_capture
 from .probe import probe
 

@@ -16,8 +16,10 @@ import threading
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .errors import Cancelled, FFmpegError, MediaError
-from .progress import ProgressFn
+from lecturecut.core import Cancelled
+
+from .errors import FFmpegError, MediaError
+from lecturecut.core import ProgressFn
 
 log = logging.getLogger(__name__)
 

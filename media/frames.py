@@ -13,7 +13,9 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import Cancelled, FFmpegError
+from lecturecut.core import Cancelled
+
+from .errors import FFmpegError
 from .ffmpeg import WRITE_FAILURE_MARKERS, cmdline, ffmpeg_path
 
 log = logging.getLogger(__name__)

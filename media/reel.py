@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .errors import Cancelled
+from lecturecut.core import Cancelled
 from .ffmpeg import ffmpeg_path
-from .progress import ProgressFn
+from lecturecut.core import ProgressFn
 
 CAPTION_HEIGHT_FRACTION = 0.07  # caption text height relative to the frame height
 CAPTION_MARGIN_PX = 8

@@ -11,16 +11,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import torch
 from torch import nn
 
-from models.errors import Cancelled, ModelError
-from models.syncnet import SyncNet_color
-from models.wav2lip import Wav2Lip
+from lecturecut.core import CancelLike, ProgressFn, bytes_progress, check_cancel
 
-ProgressFn = Callable[[int, int | None], None]  # (bytes done, bytes total or None)
+from lecturecut.models.errors import ModelError
+from lecturecut.models.syncnet import SyncNet_color
+from lecturecut.models.wav2lip import Wav2Lip
 
 HASH_CHUNK_BYTES = 1 << 20  # 1 MiB: large enough to be I/O-bound, small enough for smooth progress
 DATAPARALLEL_PREFIX = "module."  # added to every key by torch.nn.DataParallel during training
@@ -29,26 +29,19 @@ _MAX_LISTED = 5  # keys quoted per problem in an error message
 M = TypeVar("M", bound=nn.Module)
 
 
-class CancelToken(Protocol):
-    """Anything with ``is_set()``, e.g. threading.Event."""
-
-    def is_set(self) -> bool: ...
-
-
-def sha256_file(path: str | Path, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> str:
+def sha256_file(path: str | Path, progress: ProgressFn | None = None, cancel: CancelLike | None = None) -> str:
     """Hex sha256 of a file, streamed in 1 MiB chunks (checkpoints are hundreds of MB)."""
     path = Path(path)
     total = path.stat().st_size
+    report = bytes_progress(progress, f"checking {path.name}")
     digest = hashlib.sha256()
     done = 0
     with path.open("rb") as f:
         while chunk := f.read(HASH_CHUNK_BYTES):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled(f"hashing {path} was cancelled")
+            check_cancel(cancel, f"hashing {path} was cancelled")
             digest.update(chunk)
             done += len(chunk)
-            if progress is not None:
-                progress(done, total)
+            report(done, total)
     return digest.hexdigest()
 
 

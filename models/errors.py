@@ -2,12 +2,11 @@
 
 Every message is meant to be shown to the user as is: it says what is wrong
 and what to do about it (which file, which command, which folder).
+Cancellation is the engine's one :class:`lecturecut.core.Cancelled`.
 """
 
+from lecturecut.core import LecturecutError
 
-class ModelError(Exception):
+
+class ModelError(LecturecutError):
     """A model file is unknown, missing, corrupt, incompatible or could not be fetched."""
-
-
-class Cancelled(ModelError):
-    """The user cancelled a download or a check; no partial file was left behind."""

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from models.checkpoint import CancelToken, ProgressFn
-from models.errors import Cancelled, ModelError
+from lecturecut.core import CancelLike, ProgressFn, bytes_progress, check_cancel
+from lecturecut.models.errors import ModelError
 
 DOWNLOAD_CHUNK_BYTES = 1 << 20  # 1 MiB per read: progress every ~10 ms on a fast line
 CONNECT_TIMEOUT_S = 30  # seconds without an answer before giving up
@@ -32,7 +32,7 @@ def download(
     sha256: str | None,
     validate: Callable[[Path], None] | None = None,
     progress: ProgressFn | None = None,
-    cancel: CancelToken | None = None,
+    cancel: CancelLike | None = None,
     chunk_bytes: int = DOWNLOAD_CHUNK_BYTES,
 ) -> str:
     """Download ``url`` to ``dest`` atomically; return the file's sha256 (hex).
@@ -76,7 +76,7 @@ def _stream(
     dest: Path,
     out: BinaryIO,
     progress: ProgressFn | None,
-    cancel: CancelToken | None,
+    cancel: CancelLike | None,
     chunk_bytes: int,
 ) -> str:
     """Copy the response body into ``out``; return its sha256. Network failures become ModelError."""
@@ -87,19 +87,17 @@ def _stream(
         with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-            if progress is not None:
-                progress(0, total)
+            report = bytes_progress(progress, f"downloading {dest.name}")
+            report(0, total)
             while True:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled(f"download of {dest.name} cancelled; nothing was saved")
+                check_cancel(cancel, f"download of {dest.name} cancelled; nothing was saved")
                 chunk = response.read(chunk_bytes)
                 if not chunk:
                     break
                 out.write(chunk)  # a disk OSError here propagates untranslated (see download)
                 digest.update(chunk)
                 done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
+                report(done, total)
     except urllib.error.HTTPError as exc:
         raise ModelError(
             f"the server answered {exc.code} {exc.reason} for {url}: the mirror may have moved. "

@@ -29,10 +29,11 @@ from pathlib import Path
 
 import torch
 
-from models import checkpoint
-from models.checkpoint import CancelToken, ProgressFn, sha256_file
-from models.errors import Cancelled, ModelError
-from models.fetch import download
+from lecturecut.models import checkpoint
+from lecturecut.core import Cancelled, CancelLike, ProgressFn
+from lecturecut.models.checkpoint import sha256_file
+from lecturecut.models.errors import ModelError
+from lecturecut.models.fetch import download
 
 WHISPER_SIZES = ("tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium", "large-v3")
 WAV2LIP_MIRROR = "https://huggingface.co/Nekochu/Wav2Lip/resolve/main"  # the authors' own links are dead
@@ -331,7 +332,7 @@ def fetch(
     model: str | ModelSpec,
     dest_dir: str | Path | None = None,
     progress: ProgressFn | None = None,
-    cancel: CancelToken | None = None,
+    cancel: CancelLike | None = None,
 ) -> Path:
     """Make the model available locally and return its path.
 
@@ -409,7 +410,7 @@ def verify(
     model: str | ModelSpec,
     path: str | Path | None = None,
     progress: ProgressFn | None = None,
-    cancel: CancelToken | None = None,
+    cancel: CancelLike | None = None,
 ) -> VerifyResult:
     """Check the model's file (default: the one ``locate`` finds)."""
     spec = _resolve(model)
@@ -420,7 +421,7 @@ def verify_file(
     spec: ModelSpec,
     path: Path | None,
     progress: ProgressFn | None = None,
-    cancel: CancelToken | None = None,
+    cancel: CancelLike | None = None,
 ) -> VerifyResult:
     """sha256 when the publisher gives one, pip's RECORD for packaged models, else a load check."""
     if path is None or not path.exists():

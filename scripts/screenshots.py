@@ -30,10 +30,10 @@ from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.gui import create_window  # noqa: E402
-from app.i18n import install_translators  # noqa: E402
-from app.settings import AppSettings  # noqa: E402
-from app.testing import ScriptedPrompter, bundled_sample, wait_signal, wait_until  # noqa: E402
+from lecturecut.app.gui import create_window  # noqa: E402
+from lecturecut.app.i18n import install_translators  # noqa: E402
+from lecturecut.app.settings import AppSettings  # noqa: E402
+from lecturecut.app.testing import ScriptedPrompter, bundled_sample, wait_signal, wait_until  # noqa: E402
 
 WINDOW_SIZE = (1360, 820)
 

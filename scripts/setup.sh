@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+# espeak-ng speaks the German test sentences (the language tests need German speech).
+command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 # Qt's offscreen and xcb (X11 / Xvfb) platforms and Qt Multimedia need these shared libraries.
 for lib in libEGL.so.1 libxkbcommon.so.0 libGL.so.1 libfontconfig.so.1 libdbus-1.so.3 libxcb-cursor.so.0 \
            libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0 libxkbcommon-x11.so.0; do

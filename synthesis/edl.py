@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
-from asr.transcript import Transcript, normalize_word
+from lecturecut.asr.transcript import Transcript, normalize_word
 
 
 class WordState(str, Enum):

@@ -25,12 +25,13 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import soundfile as sf
 
-from media.audio import read_range, stream_audio
-from media.errors import MediaError, check_cancel
-from media.ffmpeg import run_ffmpeg
-from media.frames import FrameWriter, read_frames
-from media.mux import mux_args
-from media.progress import ProgressFn, no_progress, scaled
+from lecturecut.media.audio import read_range, stream_audio
+from lecturecut.core import check_cancel
+from lecturecut.media.errors import MediaError
+from lecturecut.media.ffmpeg import run_ffmpeg
+from lecturecut.media.frames import FrameWriter, read_frames
+from lecturecut.media.mux import mux_args
+from lecturecut.core import ProgressFn, no_progress, scaled
 
 from .fsutil import atomic_path, disk_error_message
 from .plan import RenderPlan, build_plan, pause_regions
@@ -240,7 +241,7 @@ def render_video(project: Project, plan: RenderPlan, path: Path, options: Export
     landmarker = None
     n_smooth = 0
     if options.smooth_cuts and len(plan.spans) > 1:
-        from models.face import best_landmarker
+        from lecturecut.models.face import best_landmarker
 
         from .smoothing import frames_for
 

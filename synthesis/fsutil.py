@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from media.errors import LecturecutError
+from lecturecut.core import LecturecutError
 
 
 class WriteError(LecturecutError):

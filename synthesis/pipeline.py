@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from media.errors import MediaError
-from media.probe import probe
-from media.progress import ProgressFn
+from lecturecut.media.errors import MediaError
+from lecturecut.media.probe import probe
+from lecturecut.core import ProgressFn
 
 from .project import Project, ProjectSettings
 
@@ -20,7 +20,7 @@ def new_project(
     cancel: object | None = None,
 ) -> Project:
     """Probe and transcribe ``video`` into a new, unsaved project."""
-    from asr import transcribe  # imported here: loading whisper/torch is slow and not needed to edit
+    from lecturecut.asr import transcribe  # imported here: loading whisper/torch is slow and not needed to edit
 
     settings = settings or ProjectSettings()
     info = probe(video)

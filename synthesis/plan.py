@@ -24,9 +24,9 @@ from typing import Callable
 
 import numpy as np
 
-from asr.transcript import SAMPLE_RATE as WORD_RATE
-from asr.transcript import Word
-from media.errors import LecturecutError
+from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
+from lecturecut.asr.transcript import Word
+from lecturecut.core import LecturecutError
 
 from .project import Project
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from asr.transcript import Transcript
-from media.errors import LecturecutError
-from media.probe import MediaInfo
+from lecturecut.asr.transcript import Transcript
+from lecturecut.core import LecturecutError
+from lecturecut.media.probe import MediaInfo
 
 from .edl import Edl
 from .fsutil import write_text_atomic

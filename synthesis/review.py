@@ -7,8 +7,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from media.progress import ProgressFn, no_progress, scaled
-from media.reel import ReelSegment, write_reel
+from lecturecut.core import ProgressFn, no_progress, scaled
+from lecturecut.media.reel import ReelSegment, write_reel
 
 from .export import ExportOptions, export
 from .fsutil import atomic_path

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from models.face import RIGID_POINTS, Landmarker, similarity_transform
+from lecturecut.models.face import RIGID_POINTS, Landmarker, similarity_transform
 
 TRANSITION_S = 0.24  # seconds over which the head eases back to its true position
 DISSOLVE_FRAMES = 2  # frames of cross-dissolve from A at the start of the transition

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from asr.transcript import SAMPLE_RATE as WORD_RATE
-from asr.transcript import Transcript
+from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
+from lecturecut.asr.transcript import Transcript
 
 from .edl import Edl, WordState
 from .plan import RenderPlan

@@ -18,12 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# the same place conftest.py looks: $LECTURECUT_SHARED, else the "shared" folder next to the checkout
-SHARED = Path(os.environ.get("LECTURECUT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", SHARED / "media"))
-OBAMA = MEDIA / "th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"
-JFK = MEDIA / "jfk_inaugural_1961_11s.flac"
-WEBCAM = MEDIA / "webcam_jordi_mas_open_dubbing_en_1080x720_10s.mp4"
+from testmedia import JFK as JFK_NAME
+from testmedia import MEDIA_DIR as MEDIA
+from testmedia import WEBCAM as WEBCAM_NAME
+from testmedia import media_path
+
+from lecturecut.resources import SAMPLE_LECTURE as OBAMA
+
+JFK = MEDIA / JFK_NAME
+WEBCAM = MEDIA / WEBCAM_NAME
 # (audio, hand-labelled words)
 LABELLED = (
     ("praatio_bobby.wav", "praatio_bobby_words.TextGrid"),
@@ -37,31 +40,28 @@ GERMAN_TEXT = (
 
 
 def need_media(*paths: Path) -> None:
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        pytest.skip(f"test media missing: {missing}")
+    for path in paths:
+        media_path(path.name)  # fails the test when a committed recording is missing
 
 
 @functools.cache
 def engine(model: str = "tiny.en", backend: str = "whisper"):
-    from asr.transcribe import load_engine
+    from lecturecut.asr.transcribe import load_engine
 
     return load_engine(model, backend=backend)
 
 
 @functools.cache
 def decoded(name: str) -> np.ndarray:
-    from media import decode_audio
+    from lecturecut.media import decode_audio
 
-    path = MEDIA / name
-    need_media(path)
-    return decode_audio(path, 16_000)
+    return decode_audio(media_path(name), 16_000)
 
 
 @functools.cache
 def raw_transcript(name: str, backend: str = "whisper"):
     """tiny.en transcript of a media clip with Whisper's own word times (no refinement)."""
-    from asr.transcribe import transcribe
+    from lecturecut.asr.transcribe import transcribe
 
     return transcribe(decoded(name), model=engine("tiny.en", backend), language="en", refine=False)
 
@@ -70,8 +70,8 @@ def raw_transcript(name: str, backend: str = "whisper"):
 def german_wav(folder: str) -> Path:
     """A German sentence spoken by espeak-ng (skips when espeak-ng is not installed)."""
     exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng is not installed (Debian: apt-get install espeak-ng)")
+    if exe is None:  # scripts/setup.sh installs it: a missing one is a broken set-up, not a reason to test less
+        pytest.fail("espeak-ng is not installed (Debian: apt-get install espeak-ng; scripts/setup.sh does it)")
     out = Path(folder) / "german_espeak.wav"
     subprocess.run([exe, "-v", "de", "-s", "150", "-w", str(out), GERMAN_TEXT], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,7 +81,7 @@ def german_wav(folder: str) -> Path:
 @functools.cache
 def german_transcript(folder: str):
     """The espeak German sentence transcribed by base with language detection, refined acoustically."""
-    from asr.transcribe import transcribe
+    from lecturecut.asr.transcribe import transcribe
 
     return transcribe(german_wav(folder), model=engine("base", "whisper"))
 

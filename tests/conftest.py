@@ -1,11 +1,11 @@
-"""Test-wide setup: where the shared real media lives, and a per-machine model cache."""
+"""Test-wide setup: the committed test media (tests/testmedia.py) and a per-machine model cache."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-SHARED_DIR = Path(os.environ.get("LECTURECUT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+from testmedia import media_path
 
 # Converted Whisper checkpoints are cached per machine, not per test run, so the
 # suite converts the registry weights once (see asr/offline_models.py).
@@ -15,12 +15,5 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(scope="session")
 def media_file():
-    """media_file("name") -> path of a real recording in the shared test media."""
-
-    def find(name: str) -> Path:
-        path = SHARED_DIR / "media" / name
-        if not path.exists():
-            pytest.skip(f"shared test media missing: {path} (set LECTURECUT_SHARED)")
-        return path
-
-    return find
+    """media_file("name") -> path of a committed test recording (a missing one fails the test)."""
+    return media_path

@@ -26,19 +26,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from asr.transcript import SAMPLE_RATE, Transcript, Word, to_samples
-from media.audio import decode_audio
-from media.ffmpeg import ffprobe_path
-from media.probe import probe
-from synthesis.project import Project, ProjectSettings
+from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word, to_samples
+from lecturecut.media.audio import decode_audio
+from lecturecut.media.ffmpeg import ffprobe_path
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.project import Project, ProjectSettings
 
-SHARED = Path(os.environ.get("LECTURECUT_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-MEDIA = SHARED / "media"
+from testmedia import AUTO_EDITOR, GRID, JFK, OBAMA, media_path
 
-GRID = "grid_s2_swwp2s.mpg"  # 3 s, 25 fps, MP2 44.1 kHz stereo; exact GRID word alignment beside it
-AUTO_EDITOR = "speech_over_timecode_auto_editor_1280x720_42s.mp4"  # 30 fps, burned-in timecode
-OBAMA = "th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"  # h264 25 fps, AAC 48 kHz stereo
-JFK = "jfk_inaugural_1961_11s.flac"  # audio only, 44.1 kHz stereo
 
 RMS_WINDOW_S = 0.005  # pause detection resolution
 SPEECH_THRESHOLD_DB = -30.0  # dBFS: louder 5 ms windows are speech
@@ -47,10 +42,7 @@ MIN_WORD_S = 0.030  # shorter blips are not words
 
 
 def media(name: str) -> Path:
-    path = MEDIA / name
-    if not path.exists():
-        pytest.skip(f"shared test media missing: {path} (set LECTURECUT_SHARED)")
-    return path
+    return media_path(name)
 
 
 @functools.cache
@@ -154,7 +146,7 @@ def many_cut_runs(words: tuple[Word, ...], n_runs: int = 20) -> list[tuple[int, 
 @functools.cache
 def many_cut_export():
     """The auto-editor clip with 20 single-word cuts, exported once per process: (project, result)."""
-    from synthesis.export import ExportOptions, export
+    from lecturecut.synthesis.export import ExportOptions, export
 
     project = make_project(AUTO_EDITOR)
     runs = many_cut_runs(project.transcript.words)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from asr.align import (
+from lecturecut.asr.align import (
     PocketsphinxAligner,
     number_words,
     ordinal_words,
@@ -19,7 +19,7 @@ from asr.align import (
     spoken_tokens,
     year_words,
 )
-from asr.refine import (
+from lecturecut.asr.refine import (
     ALIGN_CHUNK_MAX,
     ALIGN_MARGIN,
     MIN_WORD,
@@ -28,8 +28,8 @@ from asr.refine import (
     refine_transcript,
     tidy_words,
 )
-from asr.textgrid import boundary_errors, match_words, parse_textgrid, read_word_intervals
-from asr.transcript import SAMPLE_RATE, Phone, Word
+from bench.measures.textgrid import boundary_errors, match_words, parse_textgrid, read_word_intervals
+from lecturecut.asr.transcript import SAMPLE_RATE, Phone, Word
 
 from asr_fixtures import (
     LABELLED,
@@ -42,7 +42,7 @@ from asr_fixtures import (
     need_media,
     raw_transcript,
 )
-from media import decode_audio
+from lecturecut.media import decode_audio
 
 MS = SAMPLE_RATE // 1000  # samples per millisecond
 GOAL_MEDIAN_MS = 20

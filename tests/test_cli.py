@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import ProgressBar, main as cli
+from lecturecut.app.cli import ProgressBar, main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,10 +57,10 @@ def test_progress_bar_prints_plain_lines_without_a_terminal(tmp_path):
 
 def test_ctrl_c_cancels_an_export_cleanly(tmp_path, media_file):
     """A real SIGINT to a running export: exit 130, a one-line message, no file left behind."""
-    from asr.textgrid import read_word_intervals
-    from asr.transcript import Transcript, Word
-    from media.probe import probe
-    from synthesis.project import Project, save_project
+    from bench.measures.textgrid import read_word_intervals
+    from lecturecut.asr.transcript import Transcript, Word
+    from lecturecut.media.probe import probe
+    from lecturecut.synthesis.project import Project, save_project
 
     video = media_file("speech_over_timecode_auto_editor_1280x720_42s.mp4")  # 42 s of 720p: long enough to interrupt
     words = [Word(f"w{i}", 16000 * i, 16000 * i + 8000) for i in range(1, 16)]
@@ -69,7 +69,7 @@ def test_ctrl_c_cancels_an_export_cleanly(tmp_path, media_file):
     save_project(project, tmp_path / "p.lcproj")
     out = tmp_path / "out.mp4"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "export", str(tmp_path / "p.lcproj"), "-o", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.cli", "export", str(tmp_path / "p.lcproj"), "-o", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     # wait until the export is under way (it prints progress lines), then press Ctrl-C
     for line in proc.stderr:

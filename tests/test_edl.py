@@ -2,9 +2,9 @@
 
 import pytest
 
-from asr.transcript import Transcript, Word, normalize_word, to_samples
-from synthesis.edl import Edl, EditError, Replacement, WordState, edl_from_text
-from synthesis.history import History
+from lecturecut.asr.transcript import Transcript, Word, normalize_word, to_samples
+from lecturecut.synthesis.edl import Edl, EditError, Replacement, WordState, edl_from_text
+from lecturecut.synthesis.history import History
 
 TEXT = "Today we talk about the the gradient descent algorithm, which converges in 100 steps."
 

@@ -11,12 +11,12 @@ import subprocess
 import numpy as np
 import pytest
 
-from app.cli import main as cli
-from asr.transcript import normalize_word
-from media.audio import decode_audio
-from media.ffmpeg import ffmpeg_path
-from media.probe import probe
-from synthesis.project import load_project
+from lecturecut.app.cli import main as cli
+from lecturecut.asr.transcript import normalize_word
+from lecturecut.media.audio import decode_audio
+from lecturecut.media.ffmpeg import ffmpeg_path
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.project import load_project
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def test_delete_export_retranscribe(lecture, tmp_path, capsys):
     assert not leftovers, f"temporary files left behind: {leftovers}"
 
     # --- durations: output = source - removed spans (within one frame); A/V agree within one frame
-    from synthesis.plan import build_plan
+    from lecturecut.synthesis.plan import build_plan
 
     project = load_project(edited)
     info = project.media
@@ -126,8 +126,8 @@ def test_delete_export_retranscribe(lecture, tmp_path, capsys):
 def test_joins_do_not_click(lecture, tmp_path, capsys):
     """Joins score like the source's own signal (random positions; natural pauses for joins that lie
     in a pause), while a deliberate hard splice in speech is caught."""
-    from media.quality import discontinuity
-    from synthesis.plan import build_plan
+    from bench.measures.quality import discontinuity
+    from lecturecut.synthesis.plan import build_plan
 
     video, project_path = lecture
     edited = tmp_path / "clicks.lcproj"

@@ -10,11 +10,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from media.errors import Cancelled, CancelToken, MediaError
-from media.frames import read_frames
-from media.probe import probe
-from synthesis.export import ExportOptions, export
-from synthesis.project import ProjectError, SourceChangedError
+from lecturecut.core import Cancelled, CancelToken
+
+from lecturecut.media.errors import MediaError
+from lecturecut.media.frames import read_frames
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.export import ExportOptions, export
+from lecturecut.synthesis.project import ProjectError, SourceChangedError
 
 from media_fixtures import (GRID, JFK, delete, make_project, many_cut_export, media, srt_cues, stream_durations,
                             stream_types)
@@ -226,10 +228,10 @@ def test_frame_rate_is_kept():
 
 # ---------------------------------------------------------------- subtitle cues (pure)
 def test_cues_respect_line_length_sentences_pauses_and_duration():
-    from asr.transcript import Transcript, Word
-    from synthesis.edl import Edl
-    from synthesis.plan import RenderPlan, Span
-    from synthesis.subtitles import build_cues
+    from lecturecut.asr.transcript import Transcript, Word
+    from lecturecut.synthesis.edl import Edl
+    from lecturecut.synthesis.plan import RenderPlan, Span
+    from lecturecut.synthesis.subtitles import build_cues
 
     rate = 16_000
     texts = ("Die Fourier-Transformation zerlegt Signale in Frequenzanteile, "
@@ -262,10 +264,10 @@ def test_cues_respect_line_length_sentences_pauses_and_duration():
 
 def test_cue_lines_never_exceed_42_characters():
     """Text that fits in 84 characters but whose most balanced split would not fit two lines of 42."""
-    from asr.transcript import Transcript, Word
-    from synthesis.edl import Edl
-    from synthesis.plan import RenderPlan, Span
-    from synthesis.subtitles import build_cues
+    from lecturecut.asr.transcript import Transcript, Word
+    from lecturecut.synthesis.edl import Edl
+    from lecturecut.synthesis.plan import RenderPlan, Span
+    from lecturecut.synthesis.subtitles import build_cues
 
     texts = ["Grundlagen", "Rechtsschutzversicherungsgesellschaften-Recht", "Wahrscheinlichkeitstheorien"]
     words = tuple(Word(t, 8_000 * k, 8_000 * k + 6_000) for k, t in enumerate(texts))

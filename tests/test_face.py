@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from media.frames import read_frames
-from models.face import MOUTH, RIGID_POINTS, DlibLandmarker, FanLandmarker, best_landmarker, similarity_transform
-from models.errors import ModelError
+from lecturecut.media.frames import read_frames
+from lecturecut.models.face import MOUTH, RIGID_POINTS, DlibLandmarker, FanLandmarker, best_landmarker, similarity_transform
+from lecturecut.models.errors import ModelError
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,11 @@ import threading
 
 import pytest
 
-from media.errors import Cancelled, CancelToken, FFmpegError, MediaError
-from media.ffmpeg import parse_progress_block, run_ffmpeg
-from media.probe import probe
+from lecturecut.core import Cancelled, CancelToken
+
+from lecturecut.media.errors import FFmpegError, MediaError
+from lecturecut.media.ffmpeg import parse_progress_block, run_ffmpeg
+from lecturecut.media.probe import probe
 
 # Captured verbatim from `ffmpeg -progress pipe:1 -nostats` (ffmpeg 5.1) while encoding.
 CAPTURED_BLOCK = """frame=127
@@ -102,7 +104,7 @@ def test_probe_bad_inputs(tmp_path, media_file):
 
 
 def test_mux_graph_maps_streams_by_kind(tmp_path):
-    from media.mux import mux_args
+    from lecturecut.media.mux import mux_args
 
     args = mux_args(tmp_path / "o.mp4", tmp_path / "a.wav", 192000, video=tmp_path / "v.mp4",
                     subtitles=tmp_path / "s.srt", subtitle_language="ger")

@@ -22,9 +22,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
-from app.gui import create_window  # noqa: E402
-from app.settings import AppSettings  # noqa: E402
-from app.testing import GuiWatchdog, ScriptedPrompter, wait_signal  # noqa: E402
+from lecturecut.app.gui import create_window  # noqa: E402
+from lecturecut.app.settings import AppSettings  # noqa: E402
+from lecturecut.app.testing import GuiWatchdog, ScriptedPrompter, wait_signal  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -173,8 +173,7 @@ def test_keyboard_edits_undo_redo_save_and_reopen(transcribed, qtbot):
 
 
 def test_export_through_the_worker_and_probe_the_result(transcribed, qtbot):
-    pytest.importorskip("synthesis.export")
-    from media.probe import probe
+    from lecturecut.media.probe import probe
 
     window = create_window(transcribed.settings)
     window.prompt = ScriptedPrompter(save="discard")

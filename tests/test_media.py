@@ -6,9 +6,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from media.errors import Cancelled, CancelToken, FFmpegError
-from media.frames import FrameWriter, read_frames
-from media.probe import probe
+from lecturecut.core import Cancelled, CancelToken
+
+from lecturecut.media.errors import FFmpegError
+from lecturecut.media.frames import FrameWriter, read_frames
+from lecturecut.media.probe import probe
 
 from media_fixtures import AUTO_EDITOR, GRID, JFK, media
 

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
-from asr.transcript import Transcript, Word, to_samples
-from media.probe import probe
-from synthesis.fsutil import WriteError, atomic_path
-from synthesis.project import (Project, ProjectError, SourceChangedError, SourceMissingError, check_not_source,
+from lecturecut.asr.transcript import Transcript, Word, to_samples
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.fsutil import WriteError, atomic_path
+from lecturecut.synthesis.project import (Project, ProjectError, SourceChangedError, SourceMissingError, check_not_source,
                                load_project, save_project)
-from synthesis.session import EditSession
+from lecturecut.synthesis.session import EditSession
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ splice in the middle of words must score far higher.
 import numpy as np
 import pytest
 
-from asr.transcript import SAMPLE_RATE as WORD_RATE
-from media.audio import decode_audio
-from media.quality import discontinuity, discontinuity_profile
+from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
+from lecturecut.media.audio import decode_audio
+from bench.measures.quality import discontinuity, discontinuity_profile
 
 from media_fixtures import many_cut_export
 

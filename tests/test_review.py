@@ -2,13 +2,13 @@
 
 import pytest
 
-from asr.textgrid import read_word_intervals
-from asr.transcript import Transcript, Word
-from media.errors import Cancelled, CancelToken
-from media.probe import probe
-from synthesis.plan import NothingToExport
-from synthesis.project import Project
-from synthesis.review import review_reel
+from bench.measures.textgrid import read_word_intervals
+from lecturecut.asr.transcript import Transcript, Word
+from lecturecut.core import Cancelled, CancelToken
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.plan import NothingToExport
+from lecturecut.synthesis.project import Project
+from lecturecut.synthesis.review import review_reel
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from media.frames import read_frames
-from models.face import RIGID_POINTS, DlibLandmarker
-from synthesis.smoothing import frames_for, head_pose, smooth_join
+from lecturecut.media.frames import read_frames
+from lecturecut.models.face import RIGID_POINTS, DlibLandmarker
+from lecturecut.synthesis.smoothing import frames_for, head_pose, smooth_join
 
 CLIP = "th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"
 

@@ -9,16 +9,16 @@ import time
 import numpy as np
 import pytest
 
-from asr.refine import compute_energy, speech_mask
-from asr.transcribe import (
+from lecturecut.asr.refine import compute_energy, speech_mask
+from lecturecut.asr.transcribe import (
     WINDOW_MAX,
     Segment,
     keep_segment,
     plan_windows,
     transcribe,
 )
-from asr.transcript import SAMPLE_RATE, Transcript, Word
-from media.errors import Cancelled, CancelToken
+from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word
+from lecturecut.core import Cancelled, CancelToken
 
 from asr_fixtures import JFK, OBAMA, assert_well_formed, decoded, engine, german_transcript, need_media
 
@@ -86,7 +86,7 @@ def test_german_is_detected_and_transcribed(tmp_path_factory):
 
 
 def test_language_names_and_codes():
-    from asr.transcribe import language_code
+    from lecturecut.asr.transcribe import language_code
 
     assert language_code("German") == language_code("DE") == "de"
     assert language_code(None) is None and language_code("") is None and language_code("auto") is None
@@ -95,7 +95,7 @@ def test_language_names_and_codes():
 
 
 def test_english_only_model_refuses_other_languages():
-    from asr.offline_models import ModelUnavailableError
+    from lecturecut.asr.offline_models import ModelUnavailableError
 
     with pytest.raises(ModelUnavailableError, match="only knows English"):
         transcribe(np.zeros(SAMPLE_RATE, np.float32), model=engine("tiny.en", "whisper"), language="de")

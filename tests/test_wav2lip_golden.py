@@ -18,19 +18,14 @@ import numpy as np
 import pytest
 import torch
 
-from models.audio import MEL_SILENCE, mel_window_for_frame, melspectrogram
-from models.syncnet import SyncNet_color
-from models.wav2lip import Wav2Lip
+from testmedia import WAV2LIP_REFERENCE
+
+from lecturecut.models.audio import MEL_SILENCE, mel_window_for_frame, melspectrogram
+from lecturecut.models.syncnet import SyncNet_color
+from lecturecut.models.wav2lip import Wav2Lip
 
 
-def reference_dir() -> Path:
-    """The golden vectors: $LECTURECUT_SHARED/reference/wav2lip, else ../shared next to the checkout."""
-    shared = os.environ.get("LECTURECUT_SHARED")
-    root = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared"
-    return root / "reference" / "wav2lip"
-
-
-REFERENCE_DIR = reference_dir()
+REFERENCE_DIR = WAV2LIP_REFERENCE  # committed with the repository (tests/media/SOURCES.md)
 GOLDEN_TOLERANCE = 1e-5  # max abs difference for SyncNet and the mel front-end (README)
 
 # The generator is compared in float64, with its own bounds. Measured on this
@@ -46,11 +41,6 @@ GOLDEN_TOLERANCE = 1e-5  # max abs difference for SyncNet and the mel front-end 
 WAV2LIP_MAX_TOLERANCE = 1e-4
 WAV2LIP_MEAN_TOLERANCE = 3e-6
 
-requires_reference = pytest.mark.skipif(
-    not REFERENCE_DIR.is_dir(),
-    reason=f"Wav2Lip reference vectors not found at {REFERENCE_DIR} (set LECTURECUT_SHARED to the shared dir)",
-)
-pytestmark = requires_reference
 
 
 def manifest(network: str) -> list[tuple[str, tuple[int, ...], str]]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .transcript import SAMPLE_RATE, Word, to_samples
+from lecturecut.asr.transcript import SAMPLE_RATE, Word, to_samples
 
 GRID_ALIGN_UNITS_PER_S = 25_000  # GRID .align files count time in 1/25000 s
 SILENCE_LABELS = frozenset({"", "sil", "sp", "<sil>", "silence", "#"})
@@ -137,7 +137,7 @@ def read_word_intervals(path: str | os.PathLike[str], tier: str | None = None) -
 
 
 def _label_tokens(text: str) -> list[str]:
-    from .align import spoken_tokens  # numbers spelled out: Whisper's "P2" is GRID's "p two"
+    from lecturecut.asr.align import spoken_tokens  # numbers spelled out: Whisper's "P2" is GRID's "p two"
 
     return [t for t, _ in spoken_tokens(text)]
 
