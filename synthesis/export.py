@@ -33,7 +33,7 @@ from lecturecut.media.frames import FrameWriter, read_frames
 from lecturecut.media.mux import mux_args
 from lecturecut.core import ProgressFn, no_progress, scaled
 
-from .fsutil import atomic_path, disk_error_message
+from lecturecut.files import atomic_path, disk_error_message
 from .plan import RenderPlan, build_plan, pause_regions
 from .project import Project, check_not_source
 from .subtitles import build_cues, write_srt, write_vtt

@@ -19,7 +19,7 @@ from lecturecut.core import LecturecutError
 from lecturecut.media.probe import MediaInfo
 
 from .edl import Edl
-from .fsutil import write_text_atomic
+from lecturecut.files import write_text_atomic
 from .history import History
 
 FORMAT_NAME = "lecturecut-project"

@@ -11,7 +11,7 @@ from lecturecut.core import ProgressFn, no_progress, scaled
 from lecturecut.media.reel import ReelSegment, write_reel
 
 from .export import ExportOptions, export
-from .fsutil import atomic_path
+from lecturecut.files import atomic_path
 from .plan import NothingToExport
 from .project import Project, check_not_source
 

@@ -8,7 +8,7 @@ import pytest
 
 from lecturecut.asr.transcript import Transcript, Word, to_samples
 from lecturecut.media.probe import probe
-from lecturecut.synthesis.fsutil import WriteError, atomic_path
+from lecturecut.files import WriteError, atomic_path
 from lecturecut.synthesis.project import (Project, ProjectError, SourceChangedError, SourceMissingError, check_not_source,
                                load_project, save_project)
 from lecturecut.synthesis.session import EditSession
