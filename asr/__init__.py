@@ -16,11 +16,11 @@ from .offline_models import (
 )
 from .refine import refine_transcript, tidy_words
 from .transcribe import Engine, Segment, load_engine, transcribe
-from .transcript import SAMPLE_RATE, Phone, Transcript, Word, normalize_word, to_samples, to_seconds
+from .transcript import SAMPLE_RATE, LanguageCheck, Phone, Transcript, Word, normalize_word, to_samples, to_seconds
 
 __all__ = [
     "DEFAULT_MODEL", "ENGLISH_MODEL", "OFFLINE_MODELS", "SAMPLE_RATE",
-    "Engine", "ModelUnavailableError", "Phone", "ResolvedModel", "Segment", "Transcript", "Word",
+    "Engine", "LanguageCheck", "ModelUnavailableError", "Phone", "ResolvedModel", "Segment", "Transcript", "Word",
     "cache_root", "default_model_name", "load_engine", "normalize_word",
     "refine_transcript", "resolve_model", "tidy_words", "to_samples", "to_seconds", "transcribe",
 ]

@@ -110,6 +110,44 @@ class Word:
 
 
 @dataclass(frozen=True)
+class LanguageCheck:
+    """Which language a transcript was made in, and how sure lecturecut is of it.
+
+    Front ends show ``reason`` and offer to transcribe again in one of the
+    ``alternatives`` when ``uncertain``.
+    """
+
+    language: str  # the language transcribed ("en")
+    probability: float | None  # detected probability among the candidates, None when forced by the user
+    forced: bool  # True when the user gave --language
+    alternatives: tuple[tuple[str, float], ...]  # other candidates, most likely first
+    uncertain: bool  # detection unsure, or the transcript looks implausible
+    reason: str  # one line for the user when uncertain, "" otherwise
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "probability": None if self.probability is None else round(float(self.probability), 4),
+            "forced": self.forced,
+            "alternatives": [[code, round(float(p), 4)] for code, p in self.alternatives],
+            "uncertain": self.uncertain,
+            "reason": self.reason,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> "LanguageCheck":
+        p = data.get("probability")
+        return LanguageCheck(
+            language=str(data["language"]),
+            probability=None if p is None else float(p),
+            forced=bool(data.get("forced", False)),
+            alternatives=tuple((str(code), float(q)) for code, q in data.get("alternatives", ())),
+            uncertain=bool(data.get("uncertain", False)),
+            reason=str(data.get("reason", "")),
+        )
+
+
+@dataclass(frozen=True)
 class Transcript:
     """The words of one recording, in order, plus how they were obtained."""
 
@@ -120,6 +158,8 @@ class Transcript:
     duration: int = 0  # samples @ SAMPLE_RATE of the audio that was transcribed
     refinement: str = "none"  # "pocketsphinx" | "acoustic" | "none"
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # None in projects saved before the check existed and in transcripts built by hand
+    language_check: LanguageCheck | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "words", tuple(self.words))
@@ -143,6 +183,7 @@ class Transcript:
             "duration": round(to_seconds(self.duration), JSON_DECIMALS),
             "refinement": self.refinement,
             "meta": dict(self.meta),
+            "language_check": None if self.language_check is None else self.language_check.to_json(),
             "words": [w.to_json() for w in self.words],
         }
 
@@ -162,4 +203,5 @@ class Transcript:
             duration=to_samples(float(data.get("duration", 0.0))),
             refinement=str(data.get("refinement", "none")),
             meta=dict(data.get("meta", {})),
+            language_check=LanguageCheck.from_json(check) if (check := data.get("language_check")) else None,
         )
