@@ -15,13 +15,14 @@ import json
 import os
 import re
 import struct
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+
+from lecturecut.files import atomic_path
 
 CT2_BINARY_VERSION = 6  # the only layout this reader knows
 CT2_SPEC_NAME = "WhisperSpec"
@@ -251,21 +252,8 @@ def read_alignment_heads(ct2_dir: str | os.PathLike[str]) -> list[list[int]]:
 
 def _atomic_torch_save(obj: Any, out_path: Path) -> None:
     """torch.save via a temp file in the same folder + os.replace: readers never see half a file."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a model file is an ordinary readable file
-        os.replace(tmp, out_path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_path(out_path) as tmp, open(tmp, "wb") as fh:
+        torch.save(obj, fh)
 
 
 def convert_ct2_to_whisper(

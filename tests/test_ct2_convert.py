@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from lecturecut.files import WriteError
+
 from lecturecut.asr import ct2_convert, offline_models
 from lecturecut.asr.ct2_convert import (
     Ct2FormatError,
@@ -93,7 +95,7 @@ def test_convert_writes_a_whisper_checkpoint_atomically(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(ct2_convert.torch, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteError, match="disk full"):  # one line for the user, not a bare OSError
         convert_ct2_to_whisper(_tiny_dir(), tmp_path / "again.pt", "tiny.en")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.en.pt"]
 

@@ -117,11 +117,11 @@ def test_whisper_entries_come_from_the_installed_package():
 
 
 def test_cache_dir_precedence(monkeypatch, tmp_path):
-    assert registry.default_cache_dir() == tmp_path / "lecturecut"
+    assert registry.cache_root() == tmp_path / "lecturecut"
     monkeypatch.delenv("LECTURECUT_CACHE")
-    assert registry.default_cache_dir() == tmp_path / "xdg" / "lecturecut"
+    assert registry.cache_root() == tmp_path / "xdg" / "lecturecut"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert registry.default_cache_dir() == Path.home() / ".cache" / "lecturecut"
+    assert registry.cache_root() == Path.home() / ".cache" / "lecturecut"
 
 
 def test_locate_finds_whisper_in_openai_whispers_own_cache(tmp_path):
@@ -170,12 +170,13 @@ def test_fetch_writes_atomically_and_checks_the_hash(monkeypatch, tmp_path):
     requested = serve(monkeypatch, PAYLOAD, on_read=lambda: seen_during_download.append(files_in(tmp_path)))
     progress = []
 
-    path = fetch(blob_spec(), dest_dir=tmp_path, progress=lambda done, total: progress.append((done, total)))
+    path = fetch(blob_spec(), dest_dir=tmp_path, progress=lambda fraction, message: progress.append((fraction, message)))
 
     assert path == dest and dest.read_bytes() == PAYLOAD
     assert requested == ["https://example.invalid/blob.bin"]
     # While downloading only a hidden .part file existed, never the final name.
-    assert all(len(names) == 1 and names[0].endswith(".part") for names in seen_during_download)
+    assert all(len(names) == 1 and names[0].startswith(".blob.") and ".part" in names[0]
+               for names in seen_during_download)
     assert files_in(tmp_path) == ["blob.bin"]
     # progress is the engine's (fraction, message), never raw byte counts (a fraction callback fed
     # bytes once overflowed a progress bar after 2 MB)
