@@ -20,13 +20,13 @@ That is rougher and not yet measured on labelled non-English speech, so
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .pronounce import GERMAN_REWRITE, rough_pronunciation
+from .spoken import spoken_tokens
 from .transcript import SAMPLE_RATE, Phone, Word
 
 PS_FRAME_SHIFT = SAMPLE_RATE // 100  # 160 samples: pocketsphinx's 10 ms frame step
@@ -42,166 +42,6 @@ DITHER_RMS = 1e-4  # -80 dBFS, about 3 int16 steps
 DITHER_SEED = 0
 SILENCE_WORDS = frozenset({"<sil>", "<s>", "</s>", "[noise]", "++noise++"})
 MAX_SPELLED_ACRONYM = 6  # letters; an unknown all-caps word this short is read letter by letter
-
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-         "fourteen fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
-_ORDINAL_IRREGULAR = {"one": "first", "two": "second", "three": "third", "five": "fifth",
-                      "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
-_SYMBOL_WORDS = {"%": "percent", "&": "and", "+": "plus", "=": "equals", "@": "at", "°": "degrees",
-                 "$": "dollars", "€": "euros", "£": "pounds", "#": "number"}
-
-# Rough letter-to-sound rules for words CMUdict lacks (digraphs first).
-_G2P_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tch", ("CH",)), ("sch", ("SH",)), ("igh", ("AY",)),
-    ("ch", ("CH",)), ("sh", ("SH",)), ("er", ("ER",)), ("th", ("TH",)), ("ph", ("F",)), ("ng", ("NG",)),
-    ("ck", ("K",)), ("qu", ("K", "W")), ("wh", ("W",)), ("kn", ("N",)), ("wr", ("R",)),
-    ("gh", ()), ("ee", ("IY",)), ("ea", ("IY",)), ("oo", ("UW",)), ("ou", ("AW",)),
-    ("ow", ("OW",)), ("ai", ("EY",)), ("ay", ("EY",)), ("oi", ("OY",)), ("oy", ("OY",)),
-    ("au", ("AO",)), ("aw", ("AO",)), ("ie", ("IY",)), ("ei", ("EY",)), ("tz", ("T", "S")),
-    ("a", ("AE",)), ("b", ("B",)), ("c", ("K",)), ("d", ("D",)), ("e", ("EH",)), ("f", ("F",)),
-    ("g", ("G",)), ("h", ("HH",)), ("i", ("IH",)), ("j", ("JH",)), ("k", ("K",)), ("l", ("L",)),
-    ("m", ("M",)), ("n", ("N",)), ("o", ("AA",)), ("p", ("P",)), ("q", ("K",)), ("r", ("R",)),
-    ("s", ("S",)), ("t", ("T",)), ("u", ("AH",)), ("v", ("V",)), ("w", ("W",)), ("x", ("K", "S")),
-    ("y", ("IY",)), ("z", ("Z",)),
-)
-
-# German spelling is regular enough for rules; umlauts and ß are rewritten first
-# (ä -> ae, ...), so the groups below see plain letters. Phones are the nearest
-# English ones: the aligner needs durations, not a German acoustic model.
-_GERMAN_REWRITE = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
-_G2P_GERMAN: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tsch", ("CH",)), ("sch", ("SH",)), ("chs", ("K", "S")), ("ch", ("HH",)), ("ck", ("K",)),
-    ("ph", ("F",)), ("qu", ("K", "V")), ("th", ("T",)), ("pf", ("P", "F")), ("tz", ("T", "S")),
-    ("ng", ("NG",)), ("nk", ("NG", "K")), ("eu", ("OY",)), ("aeu", ("OY",)), ("ei", ("AY",)),
-    ("ai", ("AY",)), ("au", ("AW",)), ("ie", ("IY",)), ("ae", ("EH",)), ("oe", ("ER",)), ("ue", ("UW",)),
-    ("aa", ("AA",)), ("ah", ("AA",)), ("ee", ("EY",)), ("eh", ("EY",)), ("oo", ("OW",)), ("oh", ("OW",)),
-    ("uh", ("UW",)), ("ih", ("IY",)), ("er", ("ER",)),
-    ("a", ("AA",)), ("b", ("B",)), ("c", ("K",)), ("d", ("D",)), ("e", ("EH",)), ("f", ("F",)),
-    ("g", ("G",)), ("h", ("HH",)), ("i", ("IH",)), ("j", ("Y",)), ("k", ("K",)), ("l", ("L",)),
-    ("m", ("M",)), ("n", ("N",)), ("o", ("AO",)), ("p", ("P",)), ("r", ("R",)), ("s", ("S",)),
-    ("t", ("T",)), ("u", ("UH",)), ("v", ("F",)), ("w", ("V",)), ("x", ("K", "S")), ("y", ("UW",)),
-    ("z", ("T", "S")),
-)
-_G2P_RULES = {"de": _G2P_GERMAN}
-
-_PIECE = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?|[a-z]+(?:'[a-z]+)*|[%&+=@°$€£#]")
-
-
-def number_words(n: int) -> list[str]:
-    """Cardinal number as words: 1961 -> one thousand nine hundred sixty one."""
-    if n < 0:
-        return ["minus", *number_words(-n)]
-    if n < 20:
-        return [_ONES[n]]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return [_ONES[hundreds], "hundred"] + (number_words(rest) if rest else [])
-    for value, scale in _SCALES:
-        if n >= value:
-            high, rest = divmod(n, value)
-            return number_words(high) + [scale] + (number_words(rest) if rest else [])
-    raise AssertionError("unreachable")
-
-
-def year_words(n: int) -> list[str]:
-    """Years as spoken: 1961 -> nineteen sixty one; 2005 -> two thousand five; 1900 -> nineteen hundred."""
-    high, low = divmod(n, 100)
-    if 2000 <= n <= 2009:
-        return number_words(n)
-    if low == 0:
-        return number_words(high) + ["hundred"]
-    return number_words(high) + (["oh"] if low < 10 else []) + number_words(low)
-
-
-def ordinal_words(n: int) -> list[str]:
-    words = number_words(n)
-    last = words[-1]
-    if last in _ORDINAL_IRREGULAR:
-        words[-1] = _ORDINAL_IRREGULAR[last]
-    elif last.endswith("y"):
-        words[-1] = last[:-1] + "ieth"
-    else:
-        words[-1] = last + "th"
-    return words
-
-
-def _digits_words(piece: str) -> list[str]:
-    suffix = re.search(r"(st|nd|rd|th|s)$", piece)
-    digits = piece[: suffix.start()] if suffix else piece
-    if suffix and suffix.group(1) != "s":
-        return ordinal_words(int(digits.replace(",", "")))
-    if "." in digits and "," not in digits:
-        whole, _, frac = digits.partition(".")
-        return number_words(int(whole)) + ["point"] + [_ONES[int(d)] for d in frac]
-    plain = digits.replace(",", "").replace(".", "")
-    value = int(plain)
-    words = (year_words(value) if len(plain) == 4 and "," not in digits and 1100 <= value <= 2099
-             and not 2000 <= value <= 2009 else number_words(value))
-    if suffix:  # "1960s" -> nineteen sixties
-        words[-1] = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
-    return words
-
-
-def spoken_tokens(text: str) -> list[tuple[str, bool]]:
-    """Whisper word text -> spoken lowercase tokens, each with "was written in capitals".
-
-    ``"P2"`` -> p, two; ``"1,000"`` -> one thousand; ``"20%"`` -> twenty percent.
-    """
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("’", "'")
-    folded = re.sub(r"([$€£])\s*(\d[\d,.]*)", r"\2 \1", folded)  # "$5" is said "five dollars"
-    out: list[tuple[str, bool]] = []
-    # split letters from digits ("P2", "mp3") before matching pieces
-    spaced = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])(?!(?:st|nd|rd|th|s)\b)", " ", folded)
-    for m in _PIECE.finditer(spaced.lower()):
-        piece = m.group(0)
-        original = spaced[m.start() : m.end()]
-        if piece[0].isdigit():
-            out.extend((w, False) for w in _digits_words(piece))
-        elif piece in _SYMBOL_WORDS:
-            out.append((_SYMBOL_WORDS[piece], False))
-        else:
-            out.append((piece, original.isupper() and len(original) > 1))
-    return out
-
-
-def rough_pronunciation(word: str, language: str = "en") -> list[str]:
-    """Letter-to-sound guess (ARPAbet) for a word the dictionary lacks: enough to model its duration.
-
-    English rules by default; German ones for ``language="de"``.
-    """
-    letters = word.lower()
-    if language == "de":
-        for umlaut, plain in _GERMAN_REWRITE:
-            letters = letters.replace(umlaut, plain)
-    letters = re.sub(r"[^a-z]", "", letters)
-    groups = _G2P_RULES.get(language, _G2P_GROUPS)
-    if language == "en" and len(letters) > 3 and letters.endswith("e") and letters[-2] not in "aeiou":
-        letters = letters[:-1]  # silent final e
-    phones: list[str] = []
-    if language == "de" and letters[:2] in ("sp", "st"):
-        phones.append("SH")  # "Sprache", "Stadt"
-        letters = letters[1:]
-    i = 0
-    while i < len(letters):
-        for group, sounds in groups:
-            if letters.startswith(group, i):
-                for s in sounds:
-                    if not phones or phones[-1] != s:  # doubled letters are one sound
-                        phones.append(s)
-                i += len(group)
-                break
-        else:
-            i += 1
-    if language == "de" and letters.endswith("e") and phones and phones[-1] == "EH":
-        phones[-1] = "AH"  # final e is a schwa ("Sprache")
-    return phones or ["AH"]
-
 
 @dataclass(frozen=True)
 class AlignedToken:
@@ -254,7 +94,7 @@ class PocketsphinxAligner:
         """Cross-lingual tokens: each word as itself, pronounced by spelling rules."""
         out = []
         lowered = text.lower()
-        for umlaut, plain in _GERMAN_REWRITE if self.language == "de" else ():
+        for umlaut, plain in GERMAN_REWRITE if self.language == "de" else ():
             lowered = lowered.replace(umlaut, plain)
         for token, _ in spoken_tokens(lowered):
             name = f"{token}_{self.language}"  # never clobbers an English entry

@@ -11,14 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lecturecut.asr.align import (
-    PocketsphinxAligner,
-    number_words,
-    ordinal_words,
-    rough_pronunciation,
-    spoken_tokens,
-    year_words,
-)
+from lecturecut.asr.align import PocketsphinxAligner
+from lecturecut.asr.pronounce import rough_pronunciation
+from lecturecut.asr.spoken import number_words, ordinal_words, spoken_tokens, year_words
 from lecturecut.asr.refine import (
     ALIGN_CHUNK_MAX,
     ALIGN_MARGIN,

@@ -137,7 +137,7 @@ def read_word_intervals(path: str | os.PathLike[str], tier: str | None = None) -
 
 
 def _label_tokens(text: str) -> list[str]:
-    from lecturecut.asr.align import spoken_tokens  # numbers spelled out: Whisper's "P2" is GRID's "p two"
+    from lecturecut.asr.spoken import spoken_tokens  # numbers spelled out: Whisper's "P2" is GRID's "p two"
 
     return [t for t, _ in spoken_tokens(text)]
 
