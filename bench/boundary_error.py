@@ -30,8 +30,7 @@ from bench.measures.textgrid import boundary_errors, match_words, read_word_inte
 from lecturecut.asr.transcript import SAMPLE_RATE  # noqa: E402
 from lecturecut.media import decode_audio  # noqa: E402
 
-SHARED = Path(os.environ.get("LECTURECUT_SHARED", ROOT.parent / "shared"))
-DEFAULT_MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", SHARED / "media"))
+DEFAULT_MEDIA = Path(os.environ.get("LECTURECUT_MEDIA", ROOT / "tests" / "media"))  # the labelled clips are committed
 # (audio, labels): hand-labelled Praat TextGrids and GRID's own alignment
 CLIPS = (
     ("praatio_bobby.wav", "praatio_bobby_words.TextGrid"),
