@@ -1,4 +1,4 @@
-"""The child-process side of ``app.jobs.run_in_process`` (``python -m lecturecut.app.child``). No Qt.
+"""The child-process side of ``app.child_process.run_in_process`` (``python -m lecturecut.app.child``). No Qt.
 
 Protocol: the parent writes one pickle ``(fn, args, kwargs)`` to stdin; any
 later byte on stdin, or stdin closing (the parent died), cancels. The child

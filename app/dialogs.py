@@ -23,6 +23,7 @@ from lecturecut.core import Cancelled, LecturecutError
 from lecturecut.media.errors import FFmpegError
 
 from . import jobs
+from .child_process import run_in_process
 from .session import QtSession
 from .settings import (LANGUAGES, LIPSYNC_BACKENDS, TRANSCRIPTION_BACKENDS, TRANSCRIPTION_MODELS, UI_LANGUAGES,
                        VOICE_BACKENDS, AppSettings)
@@ -129,7 +130,7 @@ class ExportDialog(QDialog):
         self.pool = pool
         # export(project, out_path, options, progress=, cancel=) -> ExportResult; by default the engine's
         # export in a child process, so the window stays responsive whatever the export computes.
-        self._export = export or (lambda *args, progress, cancel: jobs.run_in_process(
+        self._export = export or (lambda *args, progress, cancel: run_in_process(
             jobs.export_project, *args, progress=progress, cancel=cancel))
         self.job: Job | None = None
         self.result: Any = None
@@ -290,7 +291,7 @@ class ExportDialog(QDialog):
 
 # ---- settings --------------------------------------------------------------------------------
 def _list_models() -> list[Any]:
-    return jobs.run_in_process(jobs.list_models)
+    return run_in_process(jobs.list_models)
 
 
 class SettingsDialog(QDialog):
@@ -435,7 +436,7 @@ class SettingsDialog(QDialog):
             return None
         name = getattr(getattr(st, "spec", st), "name", "")
 
-        job = Job(lambda progress, cancel: jobs.run_in_process(jobs.fetch_model, name, progress=progress,
+        job = Job(lambda progress, cancel: run_in_process(jobs.fetch_model, name, progress=progress,
                                                                cancel=cancel), "fetch", self)
         job.progress.connect(lambda f, msg: (self.fetch_progress.setRange(0, 0 if f is None else 1000),
                                               self.fetch_progress.setValue(int((f or 0) * 1000)),

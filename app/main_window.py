@@ -21,7 +21,8 @@ from lecturecut.core import LecturecutError
 from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectError
 from lecturecut.synthesis.session import EditSession
 
-from . import jobs
+from . import jobs, project_paths
+from .child_process import run_in_process
 from .dialogs import ExportDialog, SettingsDialog, ShortcutsDialog, show_error, show_message
 from .edit_list import EditListPanel
 from .find_bar import FindBar
@@ -31,6 +32,7 @@ from .session import QtSession
 from .settings import AppSettings
 from .timeline import TimelineWidget
 from .transcript_view import TranscriptView
+from .waveform import waveform_peaks
 from .workers import Job, format_duration
 
 JOB_THREADS = 4
@@ -376,7 +378,7 @@ class MainWindow(QMainWindow):
         source, duration = project.source, project.media.duration_s
         if not Path(source).exists() or not project.media.has_audio:
             return
-        job = Job(lambda progress, cancel: jobs.waveform_peaks(source, duration, progress, cancel), "waveform", self)
+        job = Job(lambda progress, cancel: waveform_peaks(source, duration, progress, cancel), "waveform", self)
         job.succeeded.connect(self.timeline.set_peaks)
         job.failed.connect(lambda exc: self.statusBar().showMessage(
             self.tr("The waveform could not be drawn: %1").replace("%1", str(exc)), 5000))
@@ -455,7 +457,7 @@ class MainWindow(QMainWindow):
     def open_video(self, path: str | os.PathLike[str]) -> bool:
         """Transcribe ``path`` in the background; the new project is saved beside the video."""
         path = Path(path)
-        existing = jobs.project_for_video(path)
+        existing = project_paths.project_for_video(path, self.settings.data_dir())
         if existing is not None:
             self.statusBar().showMessage(self.tr("This video already has a project: opening it"), 4000)
             return self.open_project(existing)
@@ -470,7 +472,7 @@ class MainWindow(QMainWindow):
         if self.transcribe_job is not None:
             self.transcribe_job.cancel()
         settings = self.settings.project_settings()
-        job = Job(lambda progress, cancel: jobs.run_in_process(jobs.new_project, path, settings,
+        job = Job(lambda progress, cancel: run_in_process(jobs.new_project, path, settings,
                                                                progress=progress, cancel=cancel), "transcribe", self)
         job.succeeded.connect(lambda project: self._transcribed(path, project))
         job.failed.connect(lambda exc: self._transcription_failed(exc))
@@ -483,7 +485,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _transcribed(self, video: Path, project: Any) -> None:
-        target = jobs.free_project_path(video, self.settings.data_dir())
+        target = project_paths.free_project_path(video, self.settings.data_dir())
         self.session.new(project)
         try:
             self.session.save(target)

@@ -1,6 +1,6 @@
 """The timeline strip under the video: waveform, edits as markers, playhead.
 
-The waveform peaks are computed by a worker (``app.jobs.waveform_peaks``) and
+The waveform peaks are computed by a worker (``app.waveform.waveform_peaks``) and
 handed in with ``set_peaks``; the edits and the playhead come from the
 session and the player. Click or drag to seek; Ctrl+wheel zooms around the
 pointer, the wheel scrolls a zoomed view.
@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .jobs import PEAKS_PER_S
+from .waveform import PEAKS_PER_S
 from .player import PlaybackController
 from .playback import samples_to_ms
 from .session import QtSession

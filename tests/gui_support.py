@@ -1,6 +1,8 @@
-"""Helpers for driving the GUI from tests and scripts (no pytest dependency).
+"""Helpers for driving the GUI from the tests and scripts/screenshots.py (no pytest dependency).
 
-- ``shared_dir()`` / ``sample_clip()``: the shared test media (``LECTURECUT_SHARED`` overrides);
+Not shipped: it lives in tests/, and the screenshot script puts tests/ on ``sys.path``.
+
+- ``bundled_sample()``: the sample lecture in resources/;
 - ``ScriptedPrompter``: answers the window's questions without a modal dialog;
 - ``wait_until`` / ``wait_signal``: spin the Qt event loop until something happens;
 - ``GuiWatchdog``: measures the longest time the GUI thread did not get to run its event loop;
@@ -10,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -18,24 +19,12 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QObject, Qt, QTimer
 
 from lecturecut.asr.transcript import Transcript, Word, to_samples
-
-
-OBAMA_CLIP = "th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"
-
-
-def shared_dir() -> Path:
-    env = os.environ.get("LECTURECUT_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared"
-
-
-def sample_clip() -> Path:
-    return shared_dir() / "media" / OBAMA_CLIP
+from lecturecut.resources import SAMPLE_LECTURE
 
 
 def bundled_sample() -> Path:
-    """The sample lecture shipped in resources/, else the shared Obama clip."""
-    bundled = Path(__file__).resolve().parents[1] / "resources" / "sample" / "sample_lecture.mp4"
-    return bundled if bundled.exists() else sample_clip()
+    """The sample lecture shipped in resources/ (the Obama weekly address, 20 s)."""
+    return SAMPLE_LECTURE
 
 
 class ScriptedPrompter:

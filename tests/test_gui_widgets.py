@@ -20,7 +20,8 @@ from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QTextCharFormat, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from lecturecut.app import jobs  # noqa: E402
+from lecturecut.app.child_process import run_in_process  # noqa: E402
+from lecturecut.app.waveform import PEAKS_PER_S, waveform_peaks  # noqa: E402
 from lecturecut.app.dialogs import ShortcutsDialog, describe_error, shortcut_table  # noqa: E402
 from lecturecut.app.edit_list import CUT, VOICE_PENDING, EditListPanel, edits_of  # noqa: E402
 from lecturecut.app.gui import _parse, create_window  # noqa: E402
@@ -29,7 +30,7 @@ from lecturecut.app.playback import Span, edited_duration_ms, skip_spans, span_a
 from lecturecut.app.player import PlaybackController  # noqa: E402
 from lecturecut.app.session import QtSession  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
-from lecturecut.app.testing import (GuiWatchdog, ScriptedPrompter, count_slowly, fail_with, sample_transcript,  # noqa: E402
+from gui_support import (GuiWatchdog, ScriptedPrompter, count_slowly, fail_with, sample_transcript,  # noqa: E402
                          wait_signal, wait_until)
 from lecturecut.app.timeline import TimelineWidget  # noqa: E402
 from lecturecut.app.transcript_view import DELETED, GAP, GAP_MARK, KEPT, PENDING, TranscriptView, render_items  # noqa: E402
@@ -211,14 +212,17 @@ def test_job_cancel_and_failure(qtbot):
     assert isinstance(blocker.args[0], MediaError) and "no audio track" in job.traceback_text
 
 
-def test_run_in_process_returns_reports_raises_and_cancels():
+def test_run_in_process_returns_reports_raises_and_cancels(monkeypatch):
     from lecturecut.core import CancelToken
 
+    # the child imports count_slowly/fail_with by module name: give it tests/ (where gui_support lives)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
+
     seen = []
-    assert jobs.run_in_process(count_slowly, 3, 0.0, progress=lambda f, m: seen.append(m)) == 3
+    assert run_in_process(count_slowly, 3, 0.0, progress=lambda f, m: seen.append(m)) == 3
     assert seen == ["step 1 of 3", "step 2 of 3", "step 3 of 3"]
     with pytest.raises(MediaError, match="no audio"):
-        jobs.run_in_process(fail_with, "no audio")
+        run_in_process(fail_with, "no audio")
     token = CancelToken()
     import threading
     import time
@@ -226,7 +230,7 @@ def test_run_in_process_returns_reports_raises_and_cancels():
     threading.Timer(0.5, token.cancel).start()
     t0 = time.monotonic()
     with pytest.raises(Cancelled):
-        jobs.run_in_process(count_slowly, 10_000, 0.01, cancel=token)
+        run_in_process(count_slowly, 10_000, 0.01, cancel=token)
     assert time.monotonic() - t0 < 5
 
 
@@ -367,8 +371,8 @@ def test_timeline_paints_waveform_and_seeks(qtbot, session, player):
 
 
 def test_waveform_peaks_from_the_real_clip(media_file):
-    peaks = jobs.waveform_peaks(media_file(CLIP), 20.0)
-    assert abs(len(peaks) - 20.0 * jobs.PEAKS_PER_S) < 10
+    peaks = waveform_peaks(media_file(CLIP), 20.0)
+    assert abs(len(peaks) - 20.0 * PEAKS_PER_S) < 10
     assert 0.05 < float(peaks.max()) <= 1.0
 
 
@@ -691,7 +695,7 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
 
     from lecturecut.app import dialogs
     from lecturecut.app.dialogs import ExportDialog
-    from lecturecut.app.testing import count_slowly
+    from gui_support import count_slowly
 
     monkeypatch.setattr(dialogs.jobs, "export_options",
                         lambda subtitles, smooth, preset: SimpleNamespace(subtitles=subtitles, preset=preset))
