@@ -15,13 +15,14 @@ import numpy as np
 from lecturecut.core import check_cancel
 
 from .offline_models import ResolvedModel, download_failed
-from .transcribe import Segment, segment_from_words
+from .segments import Segment, segment_from_words
 from .transcript import Word, to_samples
 
 BACKEND = "faster-whisper"
 DEVICE = "cpu"
 COMPUTE_TYPE = "int8"  # quantized on load; the files stay float16
 BEAM_SIZE = 5  # faster-whisper's default; cheap with CTranslate2
+SAMPLING_SEED = 0  # any fixed value: what matters is that every run samples alike
 
 
 class FasterWhisperEngine:
@@ -38,17 +39,25 @@ class FasterWhisperEngine:
     def model(self) -> Any:
         return self._model
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+    def language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        """faster-whisper's probability for each language, from the first 30 s of ``audio``."""
         if not self.multilingual:
-            return "en", 1.0
-        language, probability, _ = self._model.detect_language(audio.astype(np.float32, copy=False))
-        return str(language), float(probability)
+            return {"en": 1.0}
+        window = audio[: self._model.feature_extractor.n_samples].astype(np.float32, copy=False)
+        # one segment of at most 30 s: the third value is then that window's full distribution
+        _, _, all_probs = self._model.detect_language(window, language_detection_segments=1)
+        return {str(code): float(p) for code, p in all_probs}
 
     def transcribe_window(
         self, audio: np.ndarray, language: str, offset: int, cancel: object | None = None
     ) -> list[Segment]:
         """Transcribe one window; times are absolute samples (window + ``offset``)."""
         check_cancel(cancel)
+        import ctranslate2
+
+        # the temperature fallback samples: seeding CTranslate2 first makes a window decode
+        # alike on every run (its generator serves only CTranslate2 models)
+        ctranslate2.set_random_seed(SAMPLING_SEED)
         segments, _info = self._model.transcribe(
             audio.astype(np.float32, copy=False),
             language=language,

@@ -33,8 +33,10 @@ from lecturecut.models.weights import OFFLINE_WHISPER, cache_root, whisper_cache
 from lecturecut.models.weights import OfflineWhisper as RegistryModel
 
 BACKENDS = ("whisper", "faster-whisper")
-ENGLISH_MODEL = "tiny.en"  # default when the language is known to be English
-DEFAULT_MODEL = "base"  # default otherwise: language detection needs a multilingual model
+# The English-only offline model: faster, but only when the user names it. It is never picked
+# from the language, because it is clearly worse than base on long lectures.
+ENGLISH_MODEL = "tiny.en"
+DEFAULT_MODEL = "base"  # the default for every language: multilingual, so it can detect too
 AUTO = "auto"
 CACHE_SUBDIR_WHISPER = "whisper"  # converted openai-whisper checkpoints
 CACHE_SUBDIR_CT2 = "ct2"  # CTranslate2 folders assembled from split packages
@@ -65,9 +67,14 @@ class ResolvedModel:
         return self.source == "download"
 
 
-def default_model_name(language: str | None) -> str:
-    """tiny.en for English; base (multilingual) for other languages and for detection."""
-    return ENGLISH_MODEL if language == "en" else DEFAULT_MODEL
+def default_model_name(language: str | None = None) -> str:
+    """The model "auto" means: base (multilingual), whatever ``language`` is.
+
+    ``language`` is accepted for old callers and deliberately ignored: the
+    language hint must never silently change the model.
+    """
+    del language
+    return DEFAULT_MODEL
 
 
 def whisper_cache_file(name: str) -> Path | None:
@@ -235,7 +242,8 @@ def resolve_model(
 ) -> ResolvedModel:
     """Decide which weights ``name_or_path`` means for ``backend`` (see the module docstring).
 
-    ``None`` or ``"auto"`` picks :func:`default_model_name` for ``language``.
+    ``None`` or ``"auto"`` is :func:`default_model_name` (``language`` no
+    longer changes it and is accepted only for old callers).
     Converting an offline model happens here, once; downloads happen when
     the backend loads the model.
     """
@@ -243,7 +251,7 @@ def resolve_model(
         raise ValueError(f"unknown ASR backend {backend!r}; choose one of {BACKENDS}")
     name = str(name_or_path) if name_or_path not in (None, "") else AUTO
     if name == AUTO:
-        name = default_model_name(language)
+        name = default_model_name()
     path = Path(name).expanduser()
     if path.exists():
         return _resolve_path(path, backend, progress)

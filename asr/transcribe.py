@@ -8,27 +8,34 @@ inside them, see the backends), and no decoding at all of silence, which is
 where Whisper hallucinates ("Thank you." over an empty room). The words are
 then refined to exact boundaries (``refine.py``).
 
-Backends implement a small contract: ``detect_language(audio)`` and
-``transcribe_window(audio, language, offset, cancel) -> [Segment]``, with
-their library's dicts converted to ``Word`` at their edge.
+Backends implement a small contract (``segments.Engine``):
+``language_probabilities(audio)`` and ``transcribe_window(audio, language,
+offset, cancel) -> [Segment]``, with their library's dicts converted to
+``Word`` at their edge. The language is detected over several windows among
+a few candidates, and the result checked for plausibility (``language.py``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from lecturecut.core import check_cancel
 from lecturecut.core import ProgressFn, scaled
 
+from .language import LanguageGuess, candidate_languages, check_language, detect_language, language_code, transcript_stats
 from .offline_models import AUTO, ModelUnavailableError, resolve_model
 from .refine import HOP, EnergyTrack, compute_energy, refine_transcript, speech_mask, speech_regions, tidy_words
+from .segments import Engine, Segment, Window, segment_from_words
 from .transcript import SAMPLE_RATE, Transcript, Word
+
+__all__ = [
+    "Engine", "Segment", "Window", "keep_segment", "language_code", "load_engine", "plan_windows",
+    "segment_from_words", "transcribe",
+]
 
 WINDOW_MAX = SAMPLE_RATE * 28  # samples; under Whisper's 30 s so a window is one decoder pass
 WINDOW_MIN_SPLIT = SAMPLE_RATE * 10  # a forced split of long speech goes no earlier than this
@@ -45,59 +52,20 @@ LOW_LOGPROB = -1.0
 PROGRESS_DECODE, PROGRESS_TRANSCRIBE = 0.03, 0.85
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One decoded Whisper segment: its words (absolute samples) and confidence."""
-
-    words: tuple[Word, ...]
-    no_speech_prob: float
-    avg_logprob: float
-
-    @property
-    def start(self) -> int:
-        return self.words[0].start if self.words else 0
-
-    @property
-    def end(self) -> int:
-        return self.words[-1].end if self.words else 0
-
-
-def segment_from_words(words: Sequence[Word], no_speech_prob: float, avg_logprob: float) -> Segment:
-    return Segment(tuple(words), no_speech_prob, avg_logprob)
-
-
-@runtime_checkable
-class Engine(Protocol):
-    """What a backend's loaded model offers (see whisper_backend / faster_backend)."""
-
-    backend: str
-    model_name: str
-    multilingual: bool
-
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]: ...
-
-    def transcribe_window(
-        self, audio: np.ndarray, language: str, offset: int, cancel: object | None = None
-    ) -> list[Segment]: ...
-
-
-@dataclass(frozen=True)
-class Window:
-    """Audio [start, end) (samples) decoded in one backend call."""
-
-    start: int
-    end: int
-
-
 def load_engine(
     model: str | os.PathLike[str] = AUTO,
     *,
     backend: str = "whisper",
-    language: str | None = None,
+    language: str | None = None,  # accepted for old callers; it never changes the model
     progress: ProgressFn | None = None,
 ) -> Engine:
-    """Resolve and load a model for ``backend`` (reuse the result for many transcriptions)."""
-    resolved = resolve_model(model, backend, language=language, progress=progress)
+    """Resolve and load a model for ``backend`` (reuse the result for many transcriptions).
+
+    "auto" is the multilingual default whatever the language: the language
+    never changes the model behind the user's back.
+    """
+    del language
+    resolved = resolve_model(model, backend, progress=progress)
     if progress:
         progress(None, f"Loading the speech model '{Path(resolved.name).name}'")
     if backend == "whisper":
@@ -179,25 +147,12 @@ def _load_audio(path_or_audio: str | os.PathLike[str] | np.ndarray, cancel: obje
     return decode_audio(path_or_audio, SAMPLE_RATE, cancel=cancel), str(path_or_audio)
 
 
-def language_code(language: str | None) -> str | None:
-    """"de", "DE", "German" -> "de"; None, "" or "auto" -> None (detect). ValueError for unknown names."""
-    if language is None or language.strip().lower() in ("", AUTO):
-        return None
-    from whisper.tokenizer import LANGUAGES, TO_LANGUAGE_CODE
-
-    key = language.strip().lower()
-    if key in LANGUAGES:
-        return key
-    if key in TO_LANGUAGE_CODE:
-        return TO_LANGUAGE_CODE[key]
-    raise ValueError(f"unknown language {language!r}; use a code such as 'en' or 'de', or leave it empty to detect")
-
-
 def transcribe(
     path_or_audio: str | os.PathLike[str] | np.ndarray,
     *,
     model: str | os.PathLike[str] | Engine = AUTO,
     language: str | None = None,
+    candidates: str | Iterable[str] | None = None,
     backend: str = "whisper",
     refine: bool = True,
     progress: ProgressFn | None = None,
@@ -205,19 +160,23 @@ def transcribe(
 ) -> Transcript:
     """Transcribe a media file (video or audio) or 16 kHz mono float32 samples.
 
-    ``model``: a name ("tiny.en", "base", ...), a path, "auto" (tiny.en for
-    English, else base), or an engine from :func:`load_engine`. ``language``:
-    ISO 639-1 code, or None to detect it. ``refine``: move Whisper's word
-    times to exact boundaries (pocketsphinx for English, acoustic otherwise).
-    Raises media.errors.Cancelled when ``cancel.is_set()`` becomes true.
+    ``model``: a name ("tiny.en", "base", ...), a path, "auto" (the
+    multilingual default, whatever the language), or an engine from
+    :func:`load_engine`. ``language``: ISO 639-1 code or name to force, or
+    None to detect it among ``candidates`` ("en,de,fr", codes, or None for
+    ``language.DEFAULT_CANDIDATES``; see ``language.candidate_languages``).
+    ``refine``: move Whisper's word times to exact boundaries (pocketsphinx
+    for English, acoustic otherwise). The result's ``language_check`` says
+    how sure the language is and whether the text looks plausible in it.
+    Raises core.Cancelled when ``cancel.is_set()`` becomes true.
     """
     language = language_code(language)
+    choices = candidate_languages(candidates)
     report = progress or (lambda fraction, message: None)
     report(0.0, "Reading the audio")
     audio, source = _load_audio(path_or_audio, cancel)
     check_cancel(cancel)
-    engine = model if isinstance(model, Engine) else load_engine(
-        model, backend=backend, language=language, progress=progress)
+    engine = model if isinstance(model, Engine) else load_engine(model, backend=backend, progress=progress)
     if language and language != "en" and not engine.multilingual:
         raise ModelUnavailableError(
             f"The model '{engine.model_name}' only knows English, but the language is '{language}'. "
@@ -230,14 +189,20 @@ def transcribe(
     windows = plan_windows(track, len(audio))
     total = sum(w.end - w.start for w in windows) or 1
 
-    detected_p = None
+    guess: LanguageGuess | None = None
+    forced = language is not None
     if language is None:
         if windows and engine.multilingual:
-            language, detected_p = engine.detect_language(_first_speech(audio, windows))
+            report(PROGRESS_DECODE, "Detecting the language")
+            guess = detect_language(engine, audio, windows, choices)
+            language = guess.language
         else:
-            language = "en" if not engine.multilingual else ""  # no speech: nothing to tell
+            # an English-only model can only mean English; with no speech there is nothing to tell
+            language = "en" if not engine.multilingual else ""
+        check_cancel(cancel)
 
     words: list[Word] = []
+    kept: list[Segment] = []
     done = 0
     for window in windows:
         check_cancel(cancel)
@@ -246,13 +211,20 @@ def transcribe(
         segments = engine.transcribe_window(audio[window.start : window.end], language, window.start, cancel)
         for seg in segments:
             if keep_segment(seg, mask):
+                kept.append(seg)
                 words.extend(w for w in seg.words if window.start <= w.start < window.end)
         done += window.end - window.start
     report(PROGRESS_TRANSCRIBE, "Transcribed")
 
     meta: dict[str, object] = {"source": os.path.basename(source)} if source else {}
-    if detected_p is not None:
-        meta["language_probability"] = round(detected_p, 4)
+    if guess is not None:
+        meta["language_probability"] = round(guess.probability, 4)
+        meta["language_candidates"] = list(choices)
+        meta["language_candidate_share"] = round(guess.candidate_share, 4)
+        meta["language_unrestricted"] = guess.unrestricted
+    check = None
+    if language:
+        check = check_language(language, guess if not forced else None, transcript_stats(kept))
     transcript = Transcript(
         words=tuple(tidy_words(words, len(audio))),
         language=language,
@@ -261,23 +233,13 @@ def transcribe(
         duration=len(audio),
         refinement="none",
         meta=meta,
+        language_check=check,
     )
     if refine and transcript.words:
         transcript = refine_transcript(transcript, audio, progress=scaled(progress, PROGRESS_TRANSCRIBE, 1.0),
                                        cancel=cancel)
     report(1.0, "Done")
     return transcript
-
-
-def _first_speech(audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
-    """Up to one Whisper window of speech, joined from the first windows (for language detection)."""
-    pieces, length = [], 0
-    for w in windows:
-        pieces.append(audio[w.start : min(w.end, w.start + WINDOW_MAX - length)])
-        length += len(pieces[-1])
-        if length >= WINDOW_MAX:
-            break
-    return np.concatenate(pieces)
 
 
 def _clock(samples: int) -> str:

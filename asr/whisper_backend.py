@@ -17,12 +17,13 @@ import numpy as np
 from lecturecut.core import Cancelled, check_cancel
 
 from .offline_models import ResolvedModel, download_failed, whisper_cache_dir
-from .transcribe import Segment, segment_from_words
+from .segments import Segment, segment_from_words
 from .transcript import Word, to_samples
 
 BACKEND = "whisper"
 # Whisper's own fallback schedule: retry a window hotter when decoding looks broken.
 TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+SAMPLING_SEED = 0  # any fixed value: what matters is that every run of a window samples alike
 
 
 class WhisperEngine:
@@ -40,23 +41,24 @@ class WhisperEngine:
         self.model_name = name
         self.multilingual = bool(model.is_multilingual)
         self._fp16 = next(model.parameters()).device.type == "cuda" and torch.cuda.is_available()
+        device = next(model.parameters()).device
+        self._rng_devices = [device] if device.type == "cuda" else []
 
     @property
     def model(self) -> Any:
         return self._model
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
-        """Most likely language of the first 30 s of ``audio`` and its probability."""
+    def language_probabilities(self, audio: np.ndarray) -> dict[str, float]:
+        """Whisper's probability for each of its languages, from the first 30 s of ``audio``."""
         import whisper
 
         if not self.multilingual:
-            return "en", 1.0
+            return {"en": 1.0}
         mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio.astype(np.float32, copy=False)),
                                           self._model.dims.n_mels)
         with self._lock:
             _, probs = self._model.detect_language(mel.to(next(self._model.parameters()).device))
-        language = max(probs, key=probs.get)
-        return language, float(probs[language])
+        return {str(code): float(p) for code, p in probs.items()}
 
     def transcribe_window(
         self, audio: np.ndarray, language: str, offset: int, cancel: object | None = None
@@ -67,6 +69,7 @@ class WhisperEngine:
             return self._transcribe_locked(audio, language, offset, cancel)
 
     def _transcribe_locked(self, audio: np.ndarray, language: str, offset: int, cancel: object | None) -> list[Segment]:
+        import torch
         import whisper
 
         owner = threading.get_ident()
@@ -78,23 +81,31 @@ class WhisperEngine:
 
         hooks = [m.register_forward_pre_hook(stop_if_cancelled) for m in (self._model.encoder, self._model.decoder)]
         try:
-            result = whisper.transcribe(
-                self._model,
-                audio.astype(np.float32, copy=False),
-                language=language,
-                task="transcribe",
-                temperature=TEMPERATURES,
-                fp16=self._fp16,
-                word_timestamps=True,
-                # each window stands alone: conditioning on earlier text feeds hallucination
-                # loops on long recordings, and windows are cut at pauses anyway
-                condition_on_previous_text=False,
-                verbose=None,  # None: whisper prints nothing and shows no progress bar
-            )
+            # Whisper samples from torch's global generator when it falls back to a temperature
+            # above 0: a fixed seed inside fork_rng makes a window decode the same on every run
+            # without disturbing anyone else's random state.
+            with torch.random.fork_rng(devices=self._rng_devices):
+                torch.manual_seed(SAMPLING_SEED)
+                result = self._decode(whisper, audio, language)
         finally:
             for h in hooks:
                 h.remove()
         return [segment_from_whisper_dict(s, offset) for s in result.get("segments", [])]
+
+    def _decode(self, whisper: Any, audio: np.ndarray, language: str) -> dict[str, Any]:
+        return whisper.transcribe(
+            self._model,
+            audio.astype(np.float32, copy=False),
+            language=language,
+            task="transcribe",
+            temperature=TEMPERATURES,
+            fp16=self._fp16,
+            word_timestamps=True,
+            # each window stands alone: conditioning on earlier text feeds hallucination
+            # loops on long recordings, and windows are cut at pauses anyway
+            condition_on_previous_text=False,
+            verbose=None,  # None: whisper prints nothing and shows no progress bar
+        )
 
 
 def segment_from_whisper_dict(seg: dict[str, Any], offset: int) -> Segment:

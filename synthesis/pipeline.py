@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from lecturecut.media.errors import MediaError
 from lecturecut.media.probe import probe
@@ -16,10 +17,15 @@ def new_project(
     settings: ProjectSettings | None = None,
     *,
     refine: bool = True,
+    candidates: str | Sequence[str] | None = None,
     progress: ProgressFn | None = None,
     cancel: object | None = None,
 ) -> Project:
-    """Probe and transcribe ``video`` into a new, unsaved project."""
+    """Probe and transcribe ``video`` into a new, unsaved project.
+
+    ``candidates``: the languages detection chooses among when
+    ``settings.language`` is not set (see ``asr.language.candidate_languages``).
+    """
     from lecturecut.asr import transcribe  # imported here: loading whisper/torch is slow and not needed to edit
 
     settings = settings or ProjectSettings()
@@ -34,6 +40,7 @@ def new_project(
         model=settings.model,
         language=settings.language,
         backend=settings.backend,
+        candidates=candidates,
         refine=refine,
         progress=progress,
         cancel=cancel,
