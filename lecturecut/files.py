@@ -11,6 +11,9 @@ Stdlib only, like :mod:`lecturecut.core`, so every package can use it.
   killed (SIGKILL, power loss) cannot clean up after itself, so the next
   lecturecut run that writes into the same folder sweeps temporaries whose
   process is gone (:func:`sweep_stale`).
+- Read-modify-write of a shared file is serialised by :func:`file_lock`, an OS
+  lock (``flock``) on a hidden sidecar file: the OS drops it when its process
+  dies, so a crash can never leave a stale lock behind.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ import errno
 import os
 import re
 import secrets
+import json
+import random
 import shutil
+import socket
 import stat
+import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -35,6 +43,10 @@ STALE_AFTER_S = 60.0  # a temporary of a dead process younger than this is left 
 
 class WriteError(LecturecutError):
     """A file could not be written (full disk, read-only or missing folder); nothing was overwritten."""
+
+
+class LockTimeout(LecturecutError):
+    """Another process held a file's lock for longer than we were prepared to wait."""
 
 
 def disk_error_message(exc: OSError, target: Path) -> str:
@@ -182,3 +194,128 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+# ---------------------------------------------------------------- locking
+LOCK_TIMEOUT_S = 30.0  # how long a writer waits for another one before giving up with a message
+_LOCK_POLL_S = (0.005, 0.03)  # random pause between tries: waiters do not retry in lockstep
+_HOLDER_CHARS = 300  # the holder description written into the lock file is cut to this
+
+
+def lock_path(target: str | os.PathLike[str]) -> Path:
+    """The hidden sidecar ``.NAME.lock`` beside ``target`` that :func:`file_lock` locks.
+
+    Not ``target`` itself: atomic writes rename a new file over it, and a lock on
+    the replaced inode would protect nothing.
+    """
+    t = Path(target)
+    return t.with_name(f".{t.name}.lock")
+
+
+class _Held:
+    """This process's hold on one lock file: the fd and a thread lock for re-entry."""
+
+    def __init__(self) -> None:
+        self.thread_lock = threading.RLock()  # same thread may re-enter; other threads wait here
+        self.fd: int | None = None
+        self.depth = 0
+
+
+_held: dict[str, _Held] = {}
+_held_guard = threading.Lock()
+
+
+def lock_holder(target: str | os.PathLike[str]) -> dict | None:
+    """Who holds ``target``'s lock, as its holder wrote it ({"pid", "host", "command", "since"}), or None."""
+    try:
+        data = json.loads(lock_path(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _describe_holder(target: Path) -> str:
+    info = lock_holder(target)
+    if not info:
+        return "another program"
+    since = info.get("since")
+    held = f", for {time.time() - since:.0f} s" if isinstance(since, (int, float)) else ""
+    return f"pid {info.get('pid')} on {info.get('host')} ('{info.get('command', '?')}'{held})"
+
+
+@contextlib.contextmanager
+def file_lock(target: str | os.PathLike[str], timeout_s: float = LOCK_TIMEOUT_S,
+              error: type[LockTimeout] = LockTimeout) -> Iterator[Path]:
+    """Hold an exclusive OS lock for ``target`` (a file that may not exist yet) while the block runs.
+
+    Every process (and thread) that writes ``target`` through this waits for the
+    others, at most ``timeout_s`` seconds, then raises ``error`` with one line that
+    names the holder. Re-entrant within one thread. The sidecar is removed on
+    release; a waiter that locked a removed sidecar notices (its inode is no longer
+    the one at the path) and tries again, so removal never lets two writers in.
+    POSIX only (``fcntl.flock``).
+    """
+    import fcntl  # here, not at the top: the rest of this module works on any OS
+
+    target = Path(target)
+    lock = lock_path(target).absolute()
+    with _held_guard:
+        held = _held.setdefault(str(lock), _Held())
+    deadline = time.monotonic() + timeout_s
+    if not held.thread_lock.acquire(timeout=max(timeout_s, 0.0)):
+        raise error(_timeout_message(target, timeout_s))
+    try:
+        if held.depth == 0:
+            held.fd = _acquire(fcntl, lock, target, deadline, timeout_s, error)
+        held.depth += 1
+        try:
+            yield lock
+        finally:
+            held.depth -= 1
+            if held.depth == 0 and held.fd is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(lock)  # before unlocking: see the docstring
+                os.close(held.fd)  # closing the last descriptor releases the flock
+                held.fd = None
+    finally:
+        held.thread_lock.release()
+
+
+def _timeout_message(target: Path, timeout_s: float) -> str:
+    return (f"'{target.name}' is being changed by {_describe_holder(target)}; "
+            f"waited {timeout_s:.0f} s. Try again when it has finished.")
+
+
+def _acquire(fcntl, lock: Path, target: Path, deadline: float, timeout_s: float,
+             error: type[LockTimeout]) -> int:
+    while True:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as to any new file
+        except OSError as exc:
+            raise WriteError(disk_error_message(exc, target)) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise error(_timeout_message(target, timeout_s)) from None
+            time.sleep(random.uniform(*_LOCK_POLL_S))
+            continue
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            mine, there = os.fstat(fd), os.stat(lock)
+            same = (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+        except FileNotFoundError:
+            same = False
+        if not same:  # the previous holder removed this sidecar while we waited: lock the new one
+            os.close(fd)
+            continue
+        holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "command": " ".join(["lecturecut", *sys.argv[1:]])[:_HOLDER_CHARS], "since": time.time()}
+        with contextlib.suppress(OSError):  # naming the holder is a courtesy; the lock is what counts
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps(holder).encode())
+        return fd

@@ -2,7 +2,23 @@
 
 Immutable: every operation returns a new ``Edl``. Word indices are the stable
 indices of the *source* transcript (``lecturecut words`` prints them); ranges
-are half-open ``[start, end)``.
+are half-open ``[start, end)``. Invariant: a word is never both deleted and
+covered by a retype, and retypes never overlap.
+
+How a deletion meets a retype (what a lecturer expects: a retype is the new
+wording of a stretch of speech, and deleting some of its source words must not
+silently throw the new wording away):
+
+- the deletion covers the whole retype: the retype goes too (its words and
+  the new wording are cut; an insertion strictly inside the deleted range goes
+  with it);
+- the deletion covers one end of the retype: the retype keeps its new text
+  and shrinks to its remaining source words; the deleted words are cut;
+- the deletion lies strictly inside the retype (would split it in two): the
+  new text already replaces those words, so there is nothing to cut there and
+  the edit is refused with a message saying so (restore or retype instead).
+
+Words outside any retype are deleted as usual.
 """
 
 from __future__ import annotations
@@ -13,6 +29,21 @@ from enum import Enum
 from typing import Any, Iterable
 
 from lecturecut.asr.transcript import Transcript, normalize_word
+
+
+# The edited text may be at most this many times the transcript's length (plus a
+# fixed allowance for short transcripts): rewriting a lecture does not make it 4x
+# longer, and a 50 MB paste would be diffed word by word and stored in the project.
+MAX_TEXT_FACTOR = 4
+MAX_TEXT_SLACK_CHARS = 20_000
+
+
+MAX_RETYPE_CHARS = 100_000  # one retype typed by hand (a whole rewritten paragraph fits many times)
+
+
+def text_limit(transcript_chars: int) -> int:
+    """The most characters edited or retyped text may have for a transcript of ``transcript_chars``."""
+    return MAX_TEXT_FACTOR * transcript_chars + MAX_TEXT_SLACK_CHARS
 
 
 class WordState(str, Enum):
@@ -58,6 +89,10 @@ def _conflict(r: Replacement, start: int, end: int) -> bool:
     if start == end:
         return r.start < start < r.end  # the new insertion lands inside r
     return r.start < end and start < r.end
+
+
+def _clip(text: str, n: int = 30) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
@@ -113,10 +148,25 @@ class Edl:
         self._check_range(start, end)
         if start == end:
             raise EditError(f"word range {start}:{end} is empty; nothing to delete")
-        span = set(range(start, end))
-        # Deleting a retyped range drops the retype: the words are gone either way.
-        kept_reps = tuple(r for r in self.replacements if not _conflict(r, start, end))
-        return Edl(self.n_words, self.deleted | span, kept_reps)
+        reps: list[Replacement] = []  # after this loop none of them overlaps [start, end)
+        for r in self.replacements:
+            if r.is_insertion:
+                if not (start < r.start < end):  # an insertion inside the deleted stretch goes with it
+                    reps.append(r)
+            elif r.end <= start or end <= r.start:  # untouched
+                reps.append(r)
+            elif start <= r.start and r.end <= end:  # wholly deleted: the new wording goes too
+                pass
+            elif r.start < start and end < r.end:
+                raise EditError(
+                    f"words {start}:{end} lie inside the retyped words {r.start}:{r.end} (\"{_clip(r.text)}\"), "
+                    "which already replace them; restore or retype those words instead"
+                )
+            elif r.start < start:  # the deletion covers the retype's end: keep its text on what is left
+                reps.append(Replacement(r.start, start, r.text))
+            else:  # the deletion covers the retype's start
+                reps.append(Replacement(end, r.end, r.text))
+        return Edl(self.n_words, self.deleted | set(range(start, end)), tuple(reps))
 
     def restore(self, start: int, end: int) -> "Edl":
         """Undo every edit touching ``[start, end)``: words come back as recorded."""
@@ -129,6 +179,8 @@ class Edl:
     def replace(self, start: int, end: int, text: str) -> "Edl":
         """Retype ``[start, end)`` as ``text`` (``start == end`` inserts before ``start``)."""
         self._check_range(start, end)
+        if len(text) > MAX_RETYPE_CHARS:
+            raise EditError(f"the new text has {len(text)} characters; a retype may have at most {MAX_RETYPE_CHARS}")
         text = " ".join(text.split())
         if not text:
             return self.delete(start, end) if end > start else self
@@ -191,6 +243,12 @@ def edl_from_text(transcript: Transcript, text: str) -> Edl:
     become retypes. Words compare case- and punctuation-insensitively, so
     fixing a comma is not an edit.
     """
+    source_chars = sum(len(w.text) + 1 for w in transcript.words)
+    if len(text) > text_limit(source_chars):
+        raise EditError(
+            f"the edited text has {len(text):,} characters, more than {MAX_TEXT_FACTOR} times the transcript's "
+            f"{source_chars:,} (limit {text_limit(source_chars):,}); is it the right file?"
+        )
     source = [w.norm for w in transcript.words]
     new_tokens = text.split()
     target = [normalize_word(t) for t in new_tokens]

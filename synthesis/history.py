@@ -1,11 +1,18 @@
-"""Undo/redo by snapshots of the immutable edit list (no observers, no commands)."""
+"""Undo/redo by snapshots of the immutable edit list (no observers, no commands).
+
+In memory every step is a whole ``Edl`` (undo is then a pointer move). On disk
+each step stores only its difference from the step before (words newly deleted
+or restored, retypes added or removed): a project with 1000 steps grows by the
+size of each edit, not 1000 times the size of the edit list.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from .edl import Edl
+from . import project_schema as schema
+from .edl import Edl, Replacement, _conflict, _runs, text_limit
 
 MAX_UNDO_STEPS = 1000  # older snapshots are dropped; an Edl is small, so this is cheap
 
@@ -58,10 +65,108 @@ class History:
         return self.labels + ("edit",) * (len(self.states) - len(self.labels))
 
     def to_json(self) -> dict[str, Any]:
-        return {"index": self.index, "labels": list(self._labels()), "states": [s.to_json() for s in self.states]}
+        """Format 2: the first state in full, then one difference per step."""
+        labels = self._labels()
+        steps = [_diff(a, b, label) for a, b, label in zip(self.states, self.states[1:], labels[1:])]
+        return {"index": self.index, "base_label": labels[0], "base": self.states[0].to_json(), "steps": steps}
 
     @staticmethod
-    def from_json(data: dict[str, Any]) -> "History":
-        states = tuple(Edl.from_json(s) for s in data["states"])
-        index = min(max(int(data.get("index", len(states) - 1)), 0), len(states) - 1)
-        return History(states, index, tuple(data.get("labels", ())))
+    def from_json(data: Any, transcript_chars: int | None = None, n_words: int | None = None) -> "History":
+        """Read and check format 2 (differences) or 1 (full states).
+
+        ``n_words``/``transcript_chars`` (known when loading a project) bound every
+        index and retype; raises :class:`project_schema.Invalid` naming the field.
+        """
+        max_chars = schema.MAX_TEXT_CHARS if transcript_chars is None else text_limit(transcript_chars)
+        if isinstance(data, dict) and "states" in data and "base" not in data:
+            return _from_v1(schema.validate(schema.HistoryV1Model, data), n_words, max_chars)
+        m = schema.validate(schema.HistoryV2Model, data)
+        n = m.base.n_words if n_words is None else n_words
+        states = [_edl(m.base, n, max_chars, "base")]
+        budget = _TOGGLE_BUDGET
+        for k, step in enumerate(m.steps):
+            states.append(_apply(states[-1], step, max_chars, f"steps[{k}]"))
+            budget -= sum(b - a for a, b in (*step.deleted, *step.restored))
+            if budget < 0:
+                raise schema.Invalid(f"steps[{k}]", "the history changes more words than any real one does")
+        if m.index >= len(states):
+            raise schema.Invalid("index", f"{m.index} is not a step (the history has {len(states)})")
+        return History(tuple(states), m.index, (m.base_label, *(st.label for st in m.steps)))
+
+
+# Words deleted plus restored, summed over all steps, that a history may contain: far more
+# than a year of editing one lecture, far less than what would take minutes to replay.
+_TOGGLE_BUDGET = 20_000_000
+
+
+def _diff(a: Edl, b: Edl, label: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": label}
+    if a.deleted is not b.deleted:
+        if added := b.deleted - a.deleted:
+            out["deleted"] = [list(r) for r in _runs(added)]
+        if gone := a.deleted - b.deleted:
+            out["restored"] = [list(r) for r in _runs(gone)]
+    old, new = set(a.replacements), set(b.replacements)
+    if retyped := sorted(new - old, key=lambda r: (r.start, r.end)):
+        out["retyped"] = [r.to_json() for r in retyped]
+    if unretyped := sorted(old - new, key=lambda r: (r.start, r.end)):
+        out["unretyped"] = [[r.start, r.end] for r in unretyped]
+    return out
+
+
+def _check_disjoint(runs: list[tuple[int, int]], n_words: int, where: str) -> None:
+    schema.check_runs(runs, n_words, where)
+    for k in range(1, len(runs)):
+        if runs[k][0] < runs[k - 1][1]:
+            raise schema.Invalid(f"{where}[{k}]", f"run {runs[k][0]}:{runs[k][1]} is out of order or overlaps "
+                                                  f"the run before it")
+
+
+def _words(runs: list[tuple[int, int]]) -> set[int]:
+    return {i for a, b in runs for i in range(a, b)}
+
+
+def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], where: str) -> Edl:
+    """An Edl whose invariants hold (sorted, non-overlapping retypes; no word both deleted and retyped)."""
+    reps = sorted(reps, key=lambda r: (r.start, r.end))
+    for k in range(1, len(reps)):
+        if _conflict(reps[k - 1], reps[k].start, reps[k].end):
+            raise schema.Invalid(where, f"retypes {reps[k - 1].start}:{reps[k - 1].end} and "
+                                        f"{reps[k].start}:{reps[k].end} overlap")
+    for r in reps:
+        if any(i in deleted for i in range(r.start, r.end)):
+            raise schema.Invalid(where, f"words of the retype {r.start}:{r.end} are also marked deleted")
+    return Edl(n_words, deleted, tuple(reps))
+
+
+def _edl(m: schema.EdlModel, n_words: int, max_chars: int, where: str) -> Edl:
+    if m.n_words != n_words:
+        raise schema.Invalid(f"{where}.n_words", f"{m.n_words}, but the transcript has {n_words} words")
+    _check_disjoint(m.deleted, n_words, f"{where}.deleted")
+    schema.check_replacements(m.replacements, n_words, max_chars, f"{where}.replacements")
+    return _checked(n_words, frozenset(_words(m.deleted)),
+                    [Replacement(r.start, r.end, r.text) for r in m.replacements], where)
+
+
+def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl:
+    n = prev.n_words
+    _check_disjoint(step.deleted, n, f"{where}.deleted")
+    _check_disjoint(step.restored, n, f"{where}.restored")
+    schema.check_replacements(step.retyped, n, max_chars, f"{where}.retyped")
+    deleted = prev.deleted
+    if step.deleted or step.restored:
+        deleted = frozenset((deleted | _words(step.deleted)) - _words(step.restored))
+    by_range = {(r.start, r.end): r for r in prev.replacements}
+    for k, (a, b) in enumerate(step.unretyped):
+        if by_range.pop((a, b), None) is None:
+            raise schema.Invalid(f"{where}.unretyped[{k}]", f"there is no retype {a}:{b} to remove at this step")
+    reps = [*by_range.values(), *(Replacement(r.start, r.end, r.text) for r in step.retyped)]
+    return _checked(n, deleted, reps, where)
+
+
+def _from_v1(m: schema.HistoryV1Model, n_words: int | None, max_chars: int) -> History:
+    n = m.states[0].n_words if n_words is None else n_words
+    states = tuple(_edl(st, n, max_chars, f"states[{k}]") for k, st in enumerate(m.states))
+    # Old files clamped a wrong index; keep reading them the same way.
+    index = min(max(m.index, 0), len(states) - 1)
+    return History(states, index, tuple(m.labels))
