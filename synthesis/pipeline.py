@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Iterable
 from collections.abc import Sequence
 
 from lecturecut.media.errors import MediaError
@@ -42,6 +43,7 @@ def new_project(
         backend=settings.backend,
         candidates=candidates,
         refine=refine,
+        candidates=candidates,
         progress=progress,
         cancel=cancel,
     )
