@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable
 from collections.abc import Sequence
 
 from lecturecut.media.errors import MediaError
@@ -43,7 +42,6 @@ def new_project(
         backend=settings.backend,
         candidates=candidates,
         refine=refine,
-        candidates=candidates,
         progress=progress,
         cancel=cancel,
     )
