@@ -136,19 +136,61 @@ def _open_session(path: str):
 
 # ---------------------------------------------------------------- commands
 def cmd_transcribe(args: argparse.Namespace) -> int:
+    from lecturecut.asr.language import candidate_languages, language_code
     from lecturecut.synthesis.pipeline import new_project
     from lecturecut.synthesis.project import ProjectSettings, save_project
 
-    settings = ProjectSettings(model=args.model, language=args.language, backend=args.backend)
+    # checked before any work, so a typo costs no transcription
+    language = language_code(args.language)
+    candidates = candidate_languages(args.languages)
+    settings = ProjectSettings(model=args.model, language=language, backend=args.backend)
     project = _job(args, lambda bar, tok: new_project(args.video, settings, refine=not args.no_refine,
-                                                      progress=bar, cancel=tok))
+                                                      candidates=candidates, progress=bar, cancel=tok))
     save_project(project, args.output)
     t = project.transcript
+    _note(args, _model_and_language(t, candidates))
+    check = t.language_check
+    if check is not None and check.uncertain:
+        # a warning, so shown even with --quiet: the transcript may be in the wrong language
+        _err(f"warning: {check.reason} {_rerun_hint(args, check)}")
     if not t.words:
         _err(f"no speech was found in '{args.video}'; the project has no words to edit")
     _note(args, f"{len(t.words)} words ({t.language}, {t.backend} {t.model}, "
                 f"boundaries: {t.refinement}) -> {args.output}")
     return EXIT_OK
+
+
+def _model_and_language(transcript, candidates: Sequence[str]) -> str:
+    """'model base (whisper), language en (detected, p=0.98 among en/de)'."""
+    check = transcript.language_check
+    if check is None:
+        how = "no speech to detect it from" if not transcript.words else "English-only model"
+    elif check.forced:
+        how = "forced by --language"
+    elif check.probability is None:
+        how = "English-only model"
+    else:
+        how = f"detected, p={check.probability:.2f} among {'/'.join(candidates)}"
+    return f"model {transcript.model} ({transcript.backend}), language {transcript.language or '-'} ({how})"
+
+
+def _rerun_hint(args: argparse.Namespace, check) -> str:
+    """The exact command that transcribes again in the likeliest other language."""
+    import shlex
+
+    command = ["lecturecut", "transcribe", args.video, "-o", args.output]
+    if args.model != "auto":
+        command += ["--model", args.model]
+    if args.backend != "whisper":
+        command += ["--backend", args.backend]
+    if args.no_refine:
+        command.append("--no-refine")
+    if check.alternatives:
+        command += ["--language", check.alternatives[0][0]]
+        lead = "If the language is wrong, rerun:"
+    else:  # the user's own --language looks wrong and nothing else was judged: let detection decide
+        lead = "If the language is wrong, rerun without --language to detect it:"
+    return f"{lead} {shlex.join(command)}"
 
 
 def cmd_words(args: argparse.Namespace) -> int:
@@ -193,7 +235,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.export import ExportOptions, export
 
     session = _open_session(args.project)
-    options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth)
+    options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force)
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     for warning in result.warnings:
         _err(f"warning: {warning}")
@@ -330,8 +372,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("transcribe", help="transcribe a video into a new project")
     s.add_argument("video")
     s.add_argument("-o", "--output", required=True, help="project file to write (.lcproj)")
-    s.add_argument("--model", default="auto", help="Whisper model name (tiny.en, base, small, ...) or a file path")
-    s.add_argument("--language", default=None, help="language code (en, de, ...); detected when omitted")
+    s.add_argument("--model", default="auto",
+                   help="Whisper model name (tiny.en, base, small, ...) or a file path; "
+                        "default: base, whatever the language")
+    s.add_argument("--language", default=None, help="language code (en, de, ...) to use; detected when omitted")
+    s.add_argument("--languages", default=None, metavar="CODES",
+                   help="comma-separated languages detection chooses among (default: en,de)")
     s.add_argument("--backend", choices=["whisper", "faster-whisper"], default="whisper")
     s.add_argument("--no-refine", action="store_true", help="keep Whisper's raw word times (not recommended)")
     s.set_defaults(fn=cmd_transcribe)
@@ -360,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
     s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
+    s.add_argument("--force", action="store_true", help="replace an existing video and .srt/.vtt of that name")
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("review", help="a reel of every cut: the original, then the edited moment")

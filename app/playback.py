@@ -13,10 +13,9 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-import numpy as np
-
 from lecturecut.asr.transcript import SAMPLE_RATE, Transcript
 from lecturecut.synthesis.edl import Edl
+from lecturecut.synthesis.plan import PauseReader  # the export's pause reader: one home (re-exported here)
 from lecturecut.synthesis.project import Project
 
 MS_PER_S = 1000
@@ -78,35 +77,6 @@ def word_at(starts_ms: list[int], ms: int) -> int | None:
 
 def edited_duration_ms(spans: list[Span], duration_ms: int) -> int:
     return duration_ms - sum(min(s.end_ms, duration_ms) - s.start_ms for s in spans if s.start_ms < duration_ms)
-
-
-class PauseReader:
-    """Mono audio of short source stretches (the pauses around cuts), decoded on demand and kept.
-
-    ``build_plan`` asks for the audio of each pause it cuts in; re-planning after every
-    edit asks again for the same pauses, so they are cached (a few kB each).
-    """
-
-    def __init__(self, path: str, rate: int) -> None:
-        import threading
-
-        self.path = path
-        self.rate = rate
-        self._cache: dict[tuple[int, int], np.ndarray] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, start: int, end: int) -> np.ndarray:
-        from lecturecut.media.audio import read_range
-
-        key = (start, end)
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        x = read_range(self.path, self.rate, start, end)
-        with self._lock:
-            self._cache[key] = x
-        return x
 
 
 def planned_skip_spans(project: Project, reader: PauseReader) -> list[Span]:

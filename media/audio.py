@@ -7,10 +7,8 @@ from typing import Iterator
 
 import numpy as np
 
-from lecturecut.core import Cancelled
-
-from .errors import FFmpegError, MediaError
-from .ffmpeg import run_capture
+from .errors import MediaError
+from .ffmpeg import FFmpegPipe, media_arg, run_capture
 from .probe import probe
 
 
@@ -37,7 +35,7 @@ def decode_audio(
     args: list[str] = ["-v", "error"]
     if start_s is not None:
         args += ["-ss", f"{start_s:.6f}"]
-    args += ["-i", str(path)]
+    args += ["-i", media_arg(path)]
     if duration_s is not None:
         args += ["-t", f"{duration_s:.6f}"]
     args += ["-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn",
@@ -77,32 +75,17 @@ def stream_audio(
     One decoder for the whole file: sample-continuous by construction, so a
     consumer can cut it anywhere without seek artefacts, in constant memory.
     """
-    import subprocess
-
-    from .ffmpeg import cmdline, ffmpeg_path
-
     info = probe(path)
     if info.audio is None:
         raise MediaError(f"'{os.path.basename(str(path))}' has no audio track.")
-    args = [ffmpeg_path(), "-v", "error", "-nostdin", "-i", str(path), "-map", f"0:{info.audio.index}", "-vn",
-            "-sn", "-dn", "-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le",
-            "pipe:1"]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    args = ["-i", media_arg(path), "-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn", "-ac", str(channels),
+            "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     frame_bytes = 4 * channels
-    try:
-        assert proc.stdout is not None
+    with FFmpegPipe(args, what="decoding audio", read=True, cancel=cancel) as pipe:
         while True:
-            if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
-                raise Cancelled("decoding audio cancelled")
-            buf = proc.stdout.read(block_samples * frame_bytes)
+            buf = pipe.read(block_samples * frame_bytes)
+            buf = buf[: len(buf) - len(buf) % frame_bytes]
             if not buf:
                 break
-            buf = buf[: len(buf) - len(buf) % frame_bytes]
             yield np.frombuffer(buf, dtype="<f4").reshape(-1, channels)  # (n, ch)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        proc.wait()
-    if proc.returncode not in (0, -9):
-        raise FFmpegError("decoding audio failed", cmdline(args), stderr)
+        pipe.finish()

@@ -8,13 +8,16 @@ command line and ffmpeg's stderr. Long commands report progress parsed from
 
 from __future__ import annotations
 
+import collections
 import logging
+import os
+import re
 import shlex
 import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from lecturecut.core import Cancelled
 
@@ -42,6 +45,15 @@ def ffmpeg_path() -> str:
 
 def ffprobe_path() -> str:
     return _tool("ffprobe")
+
+
+def media_arg(path: str | os.PathLike[str]) -> str:
+    """How a file is named to ffmpeg and ffprobe: absolute, behind the ``file:`` protocol.
+
+    A relative name is read by ffmpeg as a URL or an option first: ``week3:intro.mp4``
+    is protocol "week3", ``-i.mp4`` an option. An absolute ``file:`` path is only a file.
+    """
+    return "file:" + os.path.abspath(os.fspath(path))
 
 
 def cmdline(args: Sequence[str]) -> str:
@@ -200,3 +212,109 @@ def run_capture(program: str, args: Sequence[str], *, what: str, cancel: object 
         _raise_failure(full, proc.returncode, b"".join(err_chunks).decode("utf-8", "replace"), what)
     return b"".join(out_chunks)
 
+
+
+STDERR_TAIL_LINES = 200  # stderr lines a streaming command keeps for its error message
+
+
+class FFmpegPipe:
+    """A running ffmpeg whose stdin (frames in) or stdout (frames/samples out) is a pipe.
+
+    The streaming counterpart of :func:`run_ffmpeg`: the same pasteable log line, the
+    same cancel-token protocol (``check_cancel`` between reads/writes), stderr drained on
+    a thread (its tail kept for the error; each line handed to ``on_stderr_line`` when
+    given, e.g. to read ``showinfo`` timestamps), and the same failed-final-write check.
+    Use as a context manager: leaving it on an exception kills the process.
+    """
+
+    def __init__(self, args: Sequence[str], *, what: str, write: bool = False, read: bool = False,
+                 on_stderr_line: Callable[[str], None] | None = None, cancel: object | None = None,
+                 loglevel: str = "error") -> None:
+        # "-nostdin" stops ffmpeg reading keys from a terminal, but not when stdin is our pipe
+        self.args = [ffmpeg_path(), "-hide_banner", *([] if write else ["-nostdin"]), "-v", loglevel,
+                     *map(str, args)]
+        self._finished = False
+        self.what = what
+        self.cancel = cancel
+        self._on_line = on_stderr_line
+        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        log.info("run: %s", cmdline(self.args))
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE if write else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE if read else subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        self._err_thread = threading.Thread(target=self._drain_lines, daemon=True)
+        self._err_thread.start()
+
+    def _drain_lines(self) -> None:
+        assert self.proc.stderr is not None
+        for raw in self.proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if self._on_line is not None:
+                self._on_line(line)
+            self._tail.append(line)
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self._tail)
+
+    def read(self, n: int) -> bytes:
+        """Up to ``n`` bytes of stdout; fewer only at the end of the stream."""
+        self._check_cancel()
+        assert self.proc.stdout is not None
+        chunks, got = [], 0
+        while got < n:
+            chunk = self.proc.stdout.read(n - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def write(self, data: bytes) -> None:
+        self._check_cancel()
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(data)
+        except BrokenPipeError:  # the process died; its stderr says why
+            self.proc.wait()
+            self._err_thread.join()
+            _raise_failure(self.args, self.proc.returncode or 1, self.stderr, self.what)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():  # type: ignore[attr-defined]
+            raise Cancelled(f"{self.what} cancelled")
+
+    def finish(self) -> None:
+        """Close stdin, wait, and raise FFmpegError if ffmpeg failed or could not finish its file."""
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()  # a reader that stopped early: ffmpeg gets EPIPE and ends
+        self.proc.wait()
+        self._err_thread.join()
+        self._finished = True
+        stderr = self.stderr
+        if self.proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
+            _raise_failure(self.args, self.proc.returncode or 1, stderr, self.what)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+        self.proc.wait()
+        self._err_thread.join()
+
+    def __enter__(self) -> "FFmpegPipe":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self._finished:
+            self.kill()  # an error, or a reader that left early: stop ffmpeg, report nothing more

@@ -4,29 +4,50 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import threading
-import uuid
+import queue
+import re
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, overload
 
 import numpy as np
 
-from lecturecut.core import Cancelled
+from lecturecut.files import temp_name
 
 from .errors import FFmpegError
-from .ffmpeg import WRITE_FAILURE_MARKERS, cmdline, ffmpeg_path
+from .ffmpeg import FFmpegPipe, media_arg
 
 log = logging.getLogger(__name__)
 
 BYTES_PER_PIXEL = 3  # rgb24 / bgr24
+PTS_WAIT_S = 30.0  # a frame's showinfo line precedes the frame itself; this long without it is a hung decoder
+YUV_MATRICES = ("bt709", "bt470bg", "smpte170m", "bt2020nc")  # colour matrices a yuv420p H.264 stream can carry
+
+_SHOWINFO_TB = re.compile(r"Parsed_showinfo.*config in time_base:\s*(\d+)/(\d+)")
+_SHOWINFO_FRAME = re.compile(r"Parsed_showinfo.*\bn:\s*(\d+)\s+pts:\s*(-?\d+|NOPTS)")
 
 
-def _drain(stream, sink: list[bytes]) -> None:
-    for chunk in iter(lambda: stream.read(65536), b""):
-        sink.append(chunk)
-        del sink[:-64]  # keep only the tail of a long stderr
+def parse_showinfo(line: str) -> tuple[str, Fraction | int | None] | None:
+    """One line of ffmpeg's ``showinfo`` log: ("tb", time base), ("pts", ticks or None), or None (pure)."""
+    m = _SHOWINFO_TB.search(line)
+    if m:
+        return "tb", Fraction(int(m.group(1)), int(m.group(2)))
+    m = _SHOWINFO_FRAME.search(line)
+    if m:
+        return "pts", None if m.group(2) == "NOPTS" else int(m.group(2))
+    return None
+
+
+def _frame_size(path: str | Path, size: tuple[int, int] | None):
+    from .probe import probe
+
+    info = probe(path)
+    if info.video is None:
+        raise FFmpegError(f"'{Path(path).name}' has no video stream")
+    w, h = info.video.width, info.video.height
+    if info.video.rotation in (90, 270):  # ffmpeg applies the display matrix when decoding
+        w, h = h, w
+    return info, size or (w, h)
 
 
 def read_frames(
@@ -44,48 +65,79 @@ def read_frames(
     seeking). ``size=(w, h)`` scales. The decoder is stopped when the
     generator is closed early.
     """
-    from .probe import probe
+    for _, frame in _decode(path, start_frame, n_frames, size, pix_fmt, cancel, timed=False):
+        yield frame
 
-    info = probe(path)
-    if info.video is None:
-        raise FFmpegError(f"'{Path(path).name}' has no video stream")
-    w, h = info.video.width, info.video.height
-    if info.video.rotation in (90, 270):  # ffmpeg applies the display matrix when decoding
-        w, h = h, w
-    w, h = size or (w, h)
+
+def read_timed_frames(path: str | Path, *, size: tuple[int, int] | None = None, pix_fmt: str = "rgb24",
+                      cancel: object | None = None) -> Iterator[tuple[Fraction, np.ndarray]]:
+    """Yield ``(pts_s, frame)``: every decoded frame with its presentation time in seconds.
+
+    The times are the stream's own (``-copyts``: not shifted to start at zero), exact
+    fractions of its time base, so a caller can place each frame on another stream's
+    clock: variable frame rates, a video that starts after the audio, edit lists.
+    """
+    yield from _decode(path, 0, None, size, pix_fmt, cancel, timed=True)
+
+
+def _decode(path, start_frame, n_frames, size, pix_fmt, cancel, *, timed: bool):
+    info, (w, h) = _frame_size(path, size)
     vf = [f"select=gte(n\\,{start_frame})"] if start_frame else []
+    pts: queue.Queue = queue.Queue()
+    time_base: list[Fraction] = []
+
+    def on_line(line: str) -> None:
+        parsed = parse_showinfo(line)
+        if parsed is None:
+            return
+        kind, value = parsed
+        if kind == "tb":
+            time_base.append(value)  # type: ignore[arg-type]
+        else:
+            pts.put(value)
+
+    if timed:
+        vf.append("showinfo")  # logs each frame's pts (at -v info) just before the frame leaves the graph
     if size:
         vf.append(f"scale={w}:{h}")
-    args = [ffmpeg_path(), "-v", "error", "-nostdin", "-i", str(path), "-map", f"0:{info.video.index}", "-an", "-sn"]
+    args = [*(["-copyts"] if timed else []), "-i", media_arg(path), "-map", f"0:{info.video.index}",
+            "-an", "-sn", "-dn"]
     if vf:
         args += ["-vf", ",".join(vf)]
     if n_frames is not None:
         args += ["-frames:v", str(n_frames)]
     args += ["-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pix_fmt, "pipe:1"]
-    log.info("run: %s", cmdline(args))
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    err: list[bytes] = []
-    t = threading.Thread(target=_drain, args=(proc.stderr, err), daemon=True)
-    t.start()
     frame_bytes = w * h * BYTES_PER_PIXEL
-    finished = False
-    try:
-        assert proc.stdout is not None
+    frame_s = 1 / info.video.fps
+    last: Fraction | None = None
+    with FFmpegPipe(args, what=f"decoding '{Path(path).name}'", read=True, cancel=cancel,
+                    on_stderr_line=on_line if timed else None, loglevel="info" if timed else "error") as pipe:
         while True:
-            if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
-                raise Cancelled("reading frames cancelled")
-            buf = proc.stdout.read(frame_bytes)
+            buf = pipe.read(frame_bytes)
             if len(buf) < frame_bytes:
                 break  # end of stream (a short tail is a truncated last frame: dropped)
-            yield np.frombuffer(buf, np.uint8).reshape(h, w, BYTES_PER_PIXEL)  # (H, W, 3)
-        finished = True
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-        t.join()
-    if finished and proc.returncode not in (0, None):
-        raise FFmpegError(f"decoding '{Path(path).name}' failed", cmdline(args), b"".join(err).decode(errors="replace"))
+            frame = np.frombuffer(buf, np.uint8).reshape(h, w, BYTES_PER_PIXEL)  # (H, W, 3)
+            t = None
+            if timed:
+                try:
+                    ticks = pts.get(timeout=PTS_WAIT_S)
+                except queue.Empty:
+                    raise FFmpegError(f"decoding '{Path(path).name}' gave a frame without a timestamp",
+                                      " ".join(pipe.args), pipe.stderr) from None
+                if ticks is None or not time_base:  # no timestamp: one nominal frame after the last
+                    t = (last + frame_s) if last is not None else Fraction(0)
+                else:
+                    t = ticks * time_base[0]
+                if last is not None and t <= last:
+                    t = last + Fraction(1, 1_000_000)  # keep the order strict (a repeated pts)
+                last = t
+            yield t, frame
+        pipe.finish()
+
+
+def even_size(width: int, height: int) -> tuple[int, int]:
+    """The encoded size of a ``width`` x ``height`` picture: 4:2:0 needs even sides, so pad by one."""
+    return width + width % 2, height + height % 2
 
 
 class FrameWriter:
@@ -107,61 +159,46 @@ class FrameWriter:
         pix_fmt_in: str = "rgb24",
         codec_args: list[str] | None = None,
         color_space: str = "",
+        cancel: object | None = None,
     ) -> None:
         self.path = Path(path)
         self.width, self.height, self.fps = width, height, Fraction(fps)
-        matrix = color_space if color_space in ("bt709", "bt470bg", "smpte170m", "bt2020nc") else "bt601"
-        # Even dimensions for 4:2:0; the colour matrix must match the one used when decoding to RGB.
-        vf = f"crop=trunc(iw/2)*2:trunc(ih/2)*2,scale=out_color_matrix={matrix}:out_range=tv,format=yuv420p"
+        # An RGB source (FFV1 bgr0, PNG) says "gbr" or nothing: encode it with the BT.601 matrix it was
+        # decoded to RGB with, and tag only matrices a YUV stream can carry (x264 refuses "gbr" in yuv420p).
+        matrix = color_space if color_space in YUV_MATRICES else "bt601"
+        # Even sides for 4:2:0: pad odd sizes by a black line (a 1x1 source cannot be cropped to even).
+        vf = (f"pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix={matrix}:out_range=tv,format=yuv420p")
         codec = codec_args or ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18"]
-        tags = ["-colorspace", color_space] if color_space else []
-        # the same extension, so ffmpeg picks the container from the real name
-        self._part = self.path.with_name(f".{self.path.stem}.{uuid.uuid4().hex[:8]}.part{self.path.suffix}")
-        self.args = [ffmpeg_path(), "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", pix_fmt_in,
+        tags = ["-colorspace", color_space] if color_space in YUV_MATRICES else []
+        # the same extension, so ffmpeg picks the container from the real name; pid-tagged, so a
+        # killed export's leftover is swept by the next run (lecturecut.files.sweep_stale)
+        self._part = temp_name(self.path)
+        self.args = ["-y", "-f", "rawvideo", "-pix_fmt", pix_fmt_in,
                      "-s", f"{width}x{height}", "-framerate", f"{self.fps.numerator}/{self.fps.denominator}",
-                     "-i", "pipe:0", "-vf", vf, *codec, *tags, str(self._part)]
+                     "-i", "pipe:0", "-vf", vf, *codec, *tags, media_arg(self._part)]
+        self.cancel = cancel
         self.frames_written = 0
-        self._proc: subprocess.Popen | None = None
-        self._err: list[bytes] = []
+        self._pipe: FFmpegPipe | None = None
 
     def __enter__(self) -> "FrameWriter":
-        log.info("run: %s", cmdline(self.args))
-        self._proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE)
-        self._t = threading.Thread(target=_drain, args=(self._proc.stderr, self._err), daemon=True)
-        self._t.start()
+        self._pipe = FFmpegPipe(self.args, what="encoding video", write=True, cancel=self.cancel)
         return self
 
     def write(self, frame: np.ndarray) -> None:
-        assert self._proc is not None and self._proc.stdin is not None
+        assert self._pipe is not None
         if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
             raise ValueError(f"frame of shape {frame.shape} {frame.dtype}; expected ({self.height}, {self.width}, 3) uint8")
-        try:
-            self._proc.stdin.write(np.ascontiguousarray(frame).tobytes())
-        except BrokenPipeError:
-            self._proc.wait()
-            self._t.join()
-            raise FFmpegError("the video encoder stopped", cmdline(self.args),
-                              b"".join(self._err).decode(errors="replace")) from None
+        self._pipe.write(np.ascontiguousarray(frame).tobytes())
         self.frames_written += 1
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        proc = self._proc
-        assert proc is not None and proc.stdin is not None
-        if exc_type is not None:
-            proc.kill()
-            proc.wait()
-            self._t.join()
-            self._part.unlink(missing_ok=True)
-            return
+        pipe = self._pipe
+        assert pipe is not None
         try:
-            proc.stdin.close()
-        except BrokenPipeError:  # the encoder already died; its stderr says why
-            pass
-        proc.wait()
-        self._t.join()
-        stderr = b"".join(self._err).decode(errors="replace")
-        if proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
+            if exc_type is not None:
+                pipe.kill()
+                return
+            pipe.finish()
+            os.replace(self._part, self.path)
+        finally:
             self._part.unlink(missing_ok=True)
-            raise FFmpegError("encoding video failed", cmdline(self.args), stderr)
-        os.replace(self._part, self.path)

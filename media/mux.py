@@ -1,4 +1,4 @@
-"""The final mux of an export, described as an ffmpeg-python graph.
+"""The final mux of an export, described as an ffmpeg-python graph, and the containers it can write.
 
 ffmpeg-python builds the stream mapping (which input's video, audio and
 subtitle streams go where) and the per-stream options, and compiles them to
@@ -6,13 +6,60 @@ an argument list; ``run_ffmpeg`` then runs it with progress and
 cancellation. Describing streams rather than hand-counting ``-map 2:s:0``
 indices keeps the optional inputs (no video for an audio-only lecture, no
 subtitles) from shifting each other's numbers.
+
+An export encodes H.264 video and AAC audio; :func:`container_for` says,
+before any rendering, whether the chosen file type can hold them (and
+embedded subtitles), so a wrong extension fails in a second, not after an
+hour of encoding.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ffmpeg
+
+from .errors import MediaError
+from .ffmpeg import media_arg
+
+
+@dataclass(frozen=True)
+class Container:
+    name: str  # for messages
+    video: bool  # can hold the H.264 video
+    subtitle_codec: str | None  # the codec embedded subtitles get, None where the container has none
+    options: dict[str, str] = field(default_factory=dict)  # muxer options
+
+
+_MP4 = {"movflags": "+faststart"}  # the index first, so players start before the download ends
+CONTAINERS = {
+    ".mp4": Container("MP4", True, "mov_text", _MP4),
+    ".m4v": Container("M4V", True, "mov_text", _MP4),
+    ".mov": Container("QuickTime", True, "mov_text", _MP4),
+    ".mkv": Container("Matroska", True, "srt"),
+    ".avi": Container("AVI", True, None),
+    ".m4a": Container("M4A", False, None, _MP4),
+}
+SUGGESTED = ".mp4"
+
+
+def container_for(path: Path, *, has_video: bool, embed_subtitles: bool) -> Container:
+    """The container an export to ``path`` writes; a one-line MediaError when it cannot hold the result."""
+    suffix = path.suffix.lower()
+    known = ", ".join(CONTAINERS)
+    c = CONTAINERS.get(suffix)
+    if c is None:
+        what = f"'{suffix}'" if suffix else "no extension"
+        raise MediaError(f"'{path.name}' has {what}, which lecturecut cannot export to (H.264 video, AAC audio). "
+                         f"Name the file with one of {known} (for example '{path.stem}{SUGGESTED}').")
+    if has_video and not c.video:
+        raise MediaError(f"'{path.name}': {c.name} holds audio only, but the lecture has video. "
+                         f"Choose '{path.stem}{SUGGESTED}'.")
+    if embed_subtitles and c.subtitle_codec is None:
+        raise MediaError(f"'{path.name}': {c.name} files cannot carry embedded subtitles. Use subtitles "
+                         f"beside the video ('sidecar'), or export to '{path.stem}{SUGGESTED}' or .mkv.")
+    return c
 
 
 def mux_args(
@@ -23,16 +70,22 @@ def mux_args(
     video: Path | None = None,
     subtitles: Path | None = None,
     subtitle_language: str = "und",
+    container: Container = CONTAINERS[".mp4"],
 ) -> list[str]:
-    """Arguments (without the program name) that copy the video, encode AAC, and add mov_text subtitles."""
+    """Arguments (without the program name) that copy the video, encode AAC, and add the subtitles."""
     streams = []
-    options: dict[str, object] = {"acodec": "aac", "audio_bitrate": audio_bitrate, "movflags": "+faststart"}
+    options: dict[str, object] = {"acodec": "aac", "audio_bitrate": audio_bitrate, **container.options}
     if video is not None:
-        streams.append(ffmpeg.input(str(video)).video)
+        streams.append(ffmpeg.input(media_arg(video)).video)
         options["vcodec"] = "copy"  # already encoded frame-exactly by the export
-    streams.append(ffmpeg.input(str(audio)).audio)
+    streams.append(ffmpeg.input(media_arg(audio)).audio)
     if subtitles is not None:
-        streams.append(ffmpeg.input(str(subtitles))["s"])
-        options["scodec"] = "mov_text"  # the subtitle codec MP4 players understand
+        if container.subtitle_codec is None:
+            raise MediaError(f"{container.name} files cannot carry embedded subtitles")
+        streams.append(ffmpeg.input(media_arg(subtitles))["s"])
+        options["scodec"] = container.subtitle_codec
         options["metadata:s:s:0"] = f"language={subtitle_language}"
-    return ffmpeg.get_args(ffmpeg.output(*streams, str(out), **options))
+    # the temporary output name ends in ".part<ext>": name the muxer, do not let ffmpeg guess it
+    options["format"] = {"M4A": "ipod", "QuickTime": "mov", "Matroska": "matroska", "AVI": "avi"}.get(
+        container.name, "mp4")
+    return ffmpeg.get_args(ffmpeg.output(*streams, media_arg(out), **options))

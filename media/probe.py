@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FFmpegError, MediaError
-from .ffmpeg import run_capture
+from .ffmpeg import media_arg, run_capture
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class VideoStream:
     rotation: int = 0  # degrees, from the display matrix
     color_space: str = ""  # e.g. "bt709"; "" when the file does not say
     color_range: str = ""  # "tv" | "pc" | ""
+    start_s: float = 0.0  # presentation time of the first frame (an edit list or a late start shifts it)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class AudioStream:
     sample_rate: int  # Hz
     channels: int
     duration_s: float | None
+    start_s: float = 0.0  # presentation time of the first sample: t = 0 of the word times
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def parse_probe(path: str, data: dict[str, Any], size_bytes: int) -> MediaInfo:
                 rotation=rotation,
                 color_space=str(s.get("color_space", "") or ""),
                 color_range=str(s.get("color_range", "") or ""),
+                start_s=_float(s.get("start_time")) or 0.0,
             )
         elif kind == "audio" and audio is None:
             audio = AudioStream(
@@ -139,6 +142,7 @@ def parse_probe(path: str, data: dict[str, Any], size_bytes: int) -> MediaInfo:
                 sample_rate=int(s.get("sample_rate", 0) or 0),
                 channels=int(s.get("channels", 0) or 0),
                 duration_s=_float(s.get("duration")),
+                start_s=_float(s.get("start_time")) or 0.0,
             )
     duration = _float(fmt.get("duration"))
     if duration is None:
@@ -185,7 +189,7 @@ def _probe_file(path: str, size: int, mtime_ns: int) -> MediaInfo:
     try:
         out = run_capture(
             "ffprobe",
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(p)],
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", media_arg(p)],
             what=f"reading '{p.name}'",
         )
     except FFmpegError as exc:
@@ -204,7 +208,7 @@ def keyframe_times(path: str | os.PathLike[str], cancel: object | None = None) -
     out = run_capture(
         "ffprobe",
         ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
-         "-of", "csv=p=0", str(path)],
+         "-of", "csv=p=0", media_arg(path)],
         what="reading keyframes",
         cancel=cancel,
     )

@@ -12,12 +12,20 @@ long silence does not leave an unnaturally long gap.
 Audio is cut at exact samples; video at frame boundaries chosen so that
 the cumulative video duration stays within half a frame of the cumulative
 audio duration: audio and video never drift apart, however many cuts.
+
+Frames here are *slots* on the audio clock: slot ``i`` is the instant
+``i / fps`` seconds after the audio's first sample (t = 0 of the word
+times). The renderer shows in each slot the source frame whose presentation
+interval covers that instant, so a variable frame rate, a video stream
+that starts after the audio or ends before it, and edit lists all stay in
+sync: the plan never counts source frames.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
@@ -26,7 +34,8 @@ import numpy as np
 
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.asr.transcript import Word
-from lecturecut.core import LecturecutError
+from lecturecut.core import LecturecutError, ProgressFn, no_progress
+from lecturecut.media.errors import MediaError
 
 from .project import Project
 
@@ -49,7 +58,7 @@ class Span:
 
     audio_start: int  # samples @ plan.audio_rate, inclusive
     audio_end: int  # exclusive
-    frame_start: int  # frames @ plan.fps, inclusive (0, 0 without video)
+    frame_start: int  # frame slots @ plan.fps on the audio clock, inclusive (0, 0 without video)
     frame_end: int  # exclusive
 
     @property
@@ -66,7 +75,7 @@ class RenderPlan:
     audio_rate: int  # Hz
     fps: Fraction | None  # None for an audio-only source
     source_samples: int  # samples of the whole source audio
-    source_frames: int
+    source_frames: int  # frame slots covering the source audio (not the video's frame count)
     spans: tuple[Span, ...]
     crossfade: int  # samples of equal-power crossfade centred on each join
     warnings: tuple[str, ...] = ()
@@ -267,6 +276,22 @@ def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
 
 
 # ---------------------------------------------------------------- the plan
+# Frame rates players and editors expect. A variable-frame-rate recording's average rate is
+# an arbitrary fraction (22.47 fps for a screen recording that idled); its output gets the
+# nearest of these instead, and every output frame is then placed by time.
+STANDARD_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                  Fraction(50), Fraction(60000, 1001), Fraction(60))
+NOMINAL_DENOMINATORS = (1, 1001)  # a rate with one of these is a constant rate as recorded
+
+
+def output_fps(source_fps: Fraction) -> Fraction:
+    """The constant frame rate of the export: the source's own when it is a nominal rate."""
+    source_fps = Fraction(source_fps)
+    if source_fps.denominator in NOMINAL_DENOMINATORS or source_fps <= 0:
+        return source_fps
+    return min(STANDARD_RATES, key=lambda r: abs(r - source_fps))
+
+
 def _round_half_up(x: Fraction) -> int:
     """Nearest integer, halves up (``round`` on a Fraction rounds halves to even)."""
     return int((x + Fraction(1, 2)).__floor__())
@@ -333,13 +358,15 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
     if not spans_audio:
         raise NothingToExport("Every word is deleted, so the edited lecture would be empty. Restore some words.")
 
-    fps = media.video.fps if media.video else None
+    fps = output_fps(media.video.fps) if media.video else None
     source_frames = 0
     spans: list[Span] = []
     if fps is None:
         spans = [Span(a, b, 0, 0) for a, b in spans_audio]
     else:
-        source_frames = media.video.n_frames or int(round(media.duration_s * fps))
+        # Slots cover the audio, whatever the video's length: past the video's last frame the
+        # renderer holds it (clamping to the frame count instead replayed frames of deleted words).
+        source_frames = _round_half_up(Fraction(total) * fps / rate)
         acc_samples = 0  # output samples before the current span
         acc_frames = 0  # output frames before the current span
         for a, b in spans_audio:
@@ -363,3 +390,85 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
         warnings.append(f"{pending} retyped word{'s' * plural} {'are' if plural else 'is'} pending voice synthesis; "
                         f"exported with the original word{'s' * plural} in {'their' if plural else 'its'} place")
     return RenderPlan(rate, fps, total, source_frames, tuple(spans), crossfade, tuple(warnings))
+
+
+# ---------------------------------------------------------------- pause audio
+class PauseReader:
+    """Mono audio of short source stretches (the pauses around cuts): the one reader planning uses.
+
+    The export calls :meth:`prefetch` with ``pause_regions`` first: one sequential decoding
+    pass keeps just those stretches (a few kB each), where seeking for every read cost an
+    ffprobe and an ffmpeg start per call (hundreds of cuts in a long lecture took minutes).
+    The player re-plans after every edit and asks again for the same pauses: reads outside
+    the prefetched regions decode on demand and are cached. Thread-safe.
+    """
+
+    def __init__(self, path: str, rate: int) -> None:
+        self.path = path
+        self.rate = rate
+        self._starts: list[int] = []
+        self._regions: list[tuple[int, int]] = []
+        self._audio: list[np.ndarray] = []
+        self._cache: dict[tuple[int, int], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def prefetch(self, regions: list[tuple[int, int]], progress: ProgressFn | None = None,
+                 cancel: object | None = None) -> "PauseReader":
+        """Decode the sorted, disjoint ``regions`` (samples) in one pass; returns self."""
+        from lecturecut.media.audio import stream_audio
+
+        audio = [np.zeros(b - a, np.float32) for a, b in regions]  # silence past the end of the audio
+        if regions:
+            end = regions[-1][1]
+            progress = progress or no_progress
+            blocks = stream_audio(self.path, self.rate, 1, cancel=cancel)
+            pos, first = 0, 0  # source sample of the block; first region not yet complete
+            try:
+                for block in blocks:
+                    x = block[:, 0]  # (n,)
+                    n = len(x)
+                    while first < len(regions) and regions[first][1] <= pos:
+                        first += 1
+                    k = first
+                    while k < len(regions) and regions[k][0] < pos + n:
+                        a, b = regions[k]
+                        lo, hi = max(a, pos), min(b, pos + n)
+                        if hi > lo:
+                            audio[k][lo - a:hi - a] = x[lo - pos:hi - pos]
+                        k += 1
+                    pos += n
+                    progress(min(pos / end, 1.0), "finding quiet cut points")
+                    if pos >= end:
+                        break  # the rest of the file holds no pause we cut in
+            finally:
+                blocks.close()
+        with self._lock:
+            self._starts, self._regions, self._audio = [a for a, _ in regions], list(regions), audio
+        return self
+
+    def __call__(self, start: int, end: int) -> np.ndarray:
+        with self._lock:
+            k = bisect.bisect_right(self._starts, max(start, 0)) - 1
+            if k >= 0 and end <= self._regions[k][1]:
+                a = self._regions[k][0]
+                x = self._audio[k][max(start, 0) - a:end - a]
+                return np.concatenate([np.zeros(max(0, -start), np.float32), x]) if start < 0 else x
+            hit = self._cache.get((start, end))
+        if hit is not None:
+            return hit
+        from lecturecut.media.audio import read_range
+
+        x = read_range(self.path, self.rate, start, end)
+        with self._lock:
+            self._cache[(start, end)] = x
+        return x
+
+
+def plan_for(project: Project, progress: ProgressFn | None = None, cancel: object | None = None) -> RenderPlan:
+    """The render plan of ``project``, reading only the pauses it cuts in (one pass over the audio)."""
+    media = project.media
+    if media.audio is None:
+        raise MediaError("The source has no audio track; there is nothing to cut by words.")
+    rate = media.audio.sample_rate
+    reader = PauseReader(project.source, rate).prefetch(pause_regions(project, rate), progress, cancel)
+    return build_plan(project, audio_rate=rate, reader=reader)

@@ -10,7 +10,7 @@ from pathlib import Path
 from lecturecut.core import ProgressFn, no_progress, scaled
 from lecturecut.media.reel import ReelSegment, write_reel
 
-from .export import ExportOptions, export
+from .render import ExportOptions, export
 from lecturecut.files import atomic_path
 from .plan import NothingToExport
 from .project import Project, check_not_source

@@ -108,7 +108,7 @@ def test_mux_graph_maps_streams_by_kind(tmp_path):
 
     args = mux_args(tmp_path / "o.mp4", tmp_path / "a.wav", 192000, video=tmp_path / "v.mp4",
                     subtitles=tmp_path / "s.srt", subtitle_language="ger")
-    assert args[-1] == str(tmp_path / "o.mp4")
+    assert args[-1] == "file:" + str(tmp_path / "o.mp4")  # absolute, never read as a protocol or option
     pairs = list(zip(args, args[1:]))
     assert ("-map", "0:v") in pairs and ("-map", "1:a") in pairs and ("-map", "2:s") in pairs
     assert ("-vcodec", "copy") in pairs and ("-scodec", "mov_text") in pairs

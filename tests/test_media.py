@@ -92,13 +92,16 @@ def test_frame_writer_round_trip(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["Grüße.mp4"]  # no temporary file left
 
 
-def test_frame_writer_crops_odd_sizes(tmp_path):
-    out = tmp_path / "odd.mp4"
-    with FrameWriter(out, 65, 49, Fraction(25)) as writer:
-        for k in range(3):
-            writer.write(moving_square(k, 65, 49))
-    info = probe(out)
-    assert (info.video.width, info.video.height) == (64, 48)
+def test_frame_writer_pads_odd_sizes_to_even(tmp_path):
+    """4:2:0 needs even sides: an odd picture gains a black line rather than losing one (1x1 cannot lose one)."""
+    for w, h in ((65, 49), (1, 1)):
+        out = tmp_path / f"odd {w}x{h}.mp4"
+        with FrameWriter(out, w, h, Fraction(25)) as writer:
+            for k in range(3):
+                writer.write(moving_square(k, w, h) if w > 1 else np.full((1, 1, 3), 200, np.uint8))
+        info = probe(out)
+        assert (info.video.width, info.video.height) == (w + w % 2, h + h % 2)
+        assert info.video.n_frames == 3
 
 
 def test_frame_writer_failure_keeps_the_previous_file(tmp_path):

@@ -11,7 +11,7 @@ import pytest
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.asr.transcript import Phone, Word
 from lecturecut.media.audio import decode_audio
-from lecturecut.synthesis.export import plan_for
+from lecturecut.synthesis.plan import plan_for
 from lecturecut.synthesis.plan import (MAX_KEPT_PAUSE_S, MIN_JOIN_PAUSE_S, READ_MARGIN_S, NothingToExport, build_plan,
                             pause_regions, word_extent)
 from lecturecut.synthesis.project import ProjectSettings

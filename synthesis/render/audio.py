@@ -1,0 +1,145 @@
+"""Audio render: the kept spans copied sample-exactly, with an equal-power crossfade centred on every join.
+
+One sequential decoder for the whole source, constant memory for any length.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import soundfile as sf
+
+from lecturecut.core import ProgressFn, check_cancel
+from lecturecut.files import WriteError, disk_error_message
+from lecturecut.media.audio import stream_audio
+
+from ..plan import RenderPlan
+from ..project import Project
+
+def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fade-out and fade-in gains whose powers sum to one (no dip, no bump at the join)."""
+    t = (np.arange(n, dtype=np.float64) + 0.5) / n
+    return np.cos(t * np.pi / 2).astype(np.float32), np.sin(t * np.pi / 2).astype(np.float32)
+
+
+class SequentialSource:
+    """Hands out increasing sample ranges of a block stream, discarding what lies between."""
+
+    def __init__(self, blocks: Iterator[np.ndarray], channels: int) -> None:
+        self._blocks = blocks
+        self._buf = np.zeros((0, channels), np.float32)
+        self._pos = 0  # source sample index of self._buf[0]
+        self._channels = channels
+
+    def _refill(self) -> bool:
+        nxt = next(self._blocks, None)
+        if nxt is None:
+            return False
+        self._pos += len(self._buf)
+        self._buf = nxt
+        return True
+
+    def take(self, lo: int, hi: int) -> Iterator[np.ndarray]:
+        """Yield samples [lo, hi) in pieces; ``lo`` must not precede an earlier ``hi``."""
+        while self._pos + len(self._buf) <= lo and self._refill():
+            pass
+        drop = min(max(lo - self._pos, 0), len(self._buf))
+        self._buf, self._pos = self._buf[drop:], self._pos + drop
+        at = max(lo, self._pos)
+        while at < hi:
+            if not len(self._buf) and not self._refill():
+                # the decoder gave fewer samples than the container promised: pad with
+                # silence so audio keeps its exact planned length (and sync)
+                yield np.zeros((hi - at, self._channels), np.float32)
+                return
+            n = min(len(self._buf), hi - at)
+            yield self._buf[:n]
+            self._buf, self._pos = self._buf[n:], self._pos + n
+            at += n
+
+
+def crossfade_join(span_pieces: Iterable[Iterator[np.ndarray]], n_spans: int, xfade: int,
+                   write: Callable[[np.ndarray], None]) -> None:
+    """Concatenate spans, mixing the last ``xfade`` samples of each with the first of the next.
+
+    Each inner span must carry ``xfade // 2`` extra samples beyond its cut on
+    each inner side, so the mix is centred on the cut and the output length is
+    the sum of the spans' nominal lengths.
+    """
+    fade_out, fade_in = equal_power(xfade) if xfade else (np.zeros(0, np.float32),) * 2
+    carry: np.ndarray | None = None
+    for k, pieces in enumerate(span_pieces):
+        last = k == n_spans - 1
+        hold = 0 if last else xfade
+        pending = None
+        need_head = carry is not None and len(carry) > 0
+        for piece in pieces:
+            pending = piece if pending is None else np.concatenate([pending, piece])
+            if need_head:
+                if len(pending) < len(carry):
+                    continue  # gather a whole crossfade's worth first
+                m = min(len(carry), len(pending))
+                write(carry[:m] * fade_out[:m, None] + pending[:m] * fade_in[:m, None])
+                pending, need_head = pending[m:], False
+            if len(pending) > hold:
+                write(pending[: len(pending) - hold])
+                pending = pending[len(pending) - hold:]
+        if need_head and pending is not None:  # a span shorter than a crossfade
+            m = min(len(carry), len(pending))
+            write(carry[:m] * fade_out[:m, None] + pending[:m] * fade_in[:m, None])
+            pending = pending[m:]
+        carry = None if last else pending
+        if last and pending is not None and len(pending):
+            write(pending)
+
+
+def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: ProgressFn, cancel) -> None:
+    """Write the kept spans, crossfaded at each join, to ``wav_path`` in one sequential pass."""
+    channels = project.media.audio.channels
+    half = plan.crossfade // 2
+    last = len(plan.spans) - 1
+    source = SequentialSource(stream_audio(project.source, plan.audio_rate, channels, cancel=cancel), channels)
+    total = max(plan.output_samples, 1)
+    written = 0
+
+    def spans() -> Iterator[Iterator[np.ndarray]]:
+        for k, s in enumerate(plan.spans):
+            lo = s.audio_start - (half if k > 0 else 0)
+            hi = s.audio_end + (half if k < last else 0)
+            yield source.take(lo, hi)
+
+    try:
+        # RF64: a plain WAV stops at 4 GB, which a long stereo lecture in float exceeds.
+        with sf.SoundFile(str(wav_path), "w", samplerate=plan.audio_rate, channels=channels,
+                          format="RF64", subtype="FLOAT") as out:
+
+            def write(block: np.ndarray) -> None:
+                nonlocal written
+                check_cancel(cancel)
+                out.write(block)
+                written += len(block)
+                progress(min(written / total, 1.0), "cutting audio")
+
+            crossfade_join(spans(), len(plan.spans), 2 * half, write)
+    except (OSError, sf.LibsndfileError) as exc:
+        raise _write_error(exc, wav_path) from exc
+
+
+def _write_error(exc: Exception, path: Path) -> WriteError:
+    """libsndfile reports a failed write without an errno: ask the file system whether it is full."""
+    import errno
+    import os
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return WriteError(disk_error_message(exc, path))
+    try:
+        st = os.statvfs(path.parent)
+        full = st.f_bavail * st.f_frsize < (1 << 20)  # under a MiB left
+    except OSError:
+        full = False
+    code = errno.ENOSPC if full else errno.EIO
+    return WriteError(disk_error_message(OSError(code, os.strerror(code)), path))
+
+
