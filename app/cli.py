@@ -2,12 +2,18 @@
 
 Imports no Qt unless the GUI is asked for. Long jobs draw a progress bar on
 stderr; the first Ctrl-C cancels cleanly (nothing half-written is left), a
-second one aborts. Failures exit non-zero with a one-line reason.
+second one aborts. SIGTERM and SIGHUP (a closed terminal, ``kill``) are handled
+like Ctrl-C. Failures exit non-zero with a one-line reason.
+
+Exit status: 0 done; 1 error (one line on stderr); 2 usage error; 128 + the
+signal's number when a signal ended the run: 130 Ctrl-C (SIGINT), 143 SIGTERM,
+129 SIGHUP.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -19,7 +25,11 @@ from typing import Callable, Optional, Sequence
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-EXIT_CANCELLED = 130  # the shell convention for "ended by SIGINT"
+EXIT_CANCELLED = 130  # the shell convention for "ended by SIGINT" (128 + 2)
+# Signals that end a run cleanly, like Ctrl-C; the exit status is 128 + the first one's number
+# (the shell's own convention, so `$?` reads the same as for a process the signal killed).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_received: list[int] = []  # signals received during this main() call, first first
 
 
 # ---------------------------------------------------------------- progress
@@ -73,29 +83,50 @@ class ProgressBar:
             self.stream.flush()
 
 
-class CtrlC:
-    """First SIGINT sets the cancel token; a second one raises KeyboardInterrupt."""
+class Interrupted(KeyboardInterrupt):
+    """A stop signal arrived where there is nothing to cancel gracefully (or a second one arrived)."""
 
-    def __init__(self, token) -> None:
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class CtrlC:
+    """SIGINT, SIGTERM and SIGHUP: the first sets the cancel token, a second raises Interrupted.
+
+    Without a token (short commands such as ``edit``) the first raises Interrupted
+    at once; atomic writes then remove their temporary file on the way out.
+    Every signal is recorded for :func:`_exit_status`.
+    """
+
+    def __init__(self, token=None) -> None:
         self.token = token
-        self._previous = None
+        self._previous: dict[int, object] = {}
 
     def __enter__(self):
         def handler(signum, frame):
-            if self.token.is_set():
-                raise KeyboardInterrupt
+            _received.append(signum)
+            if self.token is None or self.token.is_set():
+                raise Interrupted(signum)
             self.token.cancel()
             sys.stderr.write("\ncancelling... (Ctrl-C again to abort at once)\n")
 
-        try:
-            self._previous = signal.signal(signal.SIGINT, handler)
-        except ValueError:  # not the main thread (e.g. called from a test runner thread)
-            self._previous = None
+        for signum in STOP_SIGNALS:
+            try:
+                self._previous[signum] = signal.signal(signum, handler)
+            except ValueError:  # not the main thread (e.g. called from a test runner thread)
+                break
         return self.token
 
     def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous.clear()
+
+
+def _exit_status() -> int:
+    """128 + the first stop signal received (130 for Ctrl-C, also when none was recorded)."""
+    return 128 + _received[0] if _received else EXIT_CANCELLED
 
 
 def _job(args: argparse.Namespace, fn: Callable):
@@ -140,13 +171,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.pipeline import new_project
     from lecturecut.synthesis.project import ProjectSettings, save_project
 
+    _refuse_overwrite(args)  # before any work: a transcription takes minutes
     # checked before any work, so a typo costs no transcription
     language = language_code(args.language)
     candidates = candidate_languages(args.languages)
     settings = ProjectSettings(model=args.model, language=language, backend=args.backend)
     project = _job(args, lambda bar, tok: new_project(args.video, settings, refine=not args.no_refine,
                                                       candidates=candidates, progress=bar, cancel=tok))
-    save_project(project, args.output)
+    _save_new_project(args, project)
     t = project.transcript
     _note(args, _model_and_language(t, candidates))
     check = t.language_check
@@ -193,6 +225,23 @@ def _rerun_hint(args: argparse.Namespace, check) -> str:
     return f"{lead} {shlex.join(command)}"
 
 
+def _refuse_overwrite(args: argparse.Namespace) -> None:
+    """transcribe -o over an existing project would wipe its edits and history: only with --force."""
+    from lecturecut.synthesis.project import ProjectError
+
+    if os.path.lexists(args.output) and not args.force:
+        raise ProjectError(f"'{args.output}' already exists (its edits and undo history would be lost); "
+                           "use --force to replace it, or choose another -o")
+
+
+def _save_new_project(args: argparse.Namespace, project) -> None:
+    from lecturecut.synthesis.project import project_lock, save_project
+
+    with project_lock(args.output):  # checked again under the lock: it may have appeared meanwhile
+        _refuse_overwrite(args)
+        save_project(project, args.output)
+
+
 def cmd_words(args: argparse.Namespace) -> int:
     session = _open_session(args.project)
     edl = session.edl
@@ -208,27 +257,68 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    session = _open_session(args.project)
-    for start, end in args.delete or []:
-        session.delete(start, end)
-    for start, end in args.restore or []:
-        session.restore(start, end)
-    for spec in args.retype or []:
-        (start, end), text = spec
-        session.replace_words(start, end, text)
-    if args.apply_text:
-        text = sys.stdin.read() if args.apply_text == "-" else Path(args.apply_text).read_text(encoding="utf-8")
-        session.apply_text(text)
-    for _ in range(args.undo):
-        session.undo()
-    for _ in range(args.redo):
-        session.redo()
-    session.save()
+    from lecturecut.files import LOCK_TIMEOUT_S
+    from lecturecut.synthesis.project import project_lock
+
+    # The lock spans load, edits and save: twenty edits started at once all land, one after another.
+    with project_lock(args.project, LOCK_TIMEOUT_S if args.wait is None else args.wait):
+        session = _open_session(args.project)
+        for op, *values in args.ops:  # in the order given on the command line
+            if op == "delete":
+                session.delete(*values[0])
+            elif op == "restore":
+                session.restore(*values[0])
+            elif op == "retype":
+                (start, end), text = values
+                session.replace_words(start, end, text)
+            elif op == "apply_text":
+                session.apply_text(_read_edit_text(values[0], session.project.transcript))
+            elif op == "undo":
+                session.undo()
+            else:
+                session.redo()
+        if session.dirty:
+            session.save()
     edl = session.edl
     pending = sum(len(r.text.split()) for r in edl.replacements)
     _note(args, f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes "
                 f"({pending} new words pending voice synthesis)")
     return EXIT_OK
+
+
+def _read_edit_text(source: str, transcript) -> str:
+    """The text for --apply-text, read no further than the longest text an edit may have."""
+    from lecturecut.synthesis.edl import MAX_TEXT_FACTOR, EditError, text_limit
+
+    limit = text_limit(sum(len(w.text) + 1 for w in transcript.words))
+    fh = sys.stdin if source == "-" else open(source, encoding="utf-8")
+    try:
+        text = fh.read(limit + 1)
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+    if len(text) > limit:
+        raise EditError(f"'{source}' is longer than {limit:,} characters, more than {MAX_TEXT_FACTOR} times the "
+                        "transcript; is it the right file?")
+    return text
+
+
+class _EditOp(argparse.Action):
+    """Append ``(op, *values)`` to ``args.ops``, so edits apply in the order they were given."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        ops = list(getattr(namespace, self.dest, None) or [])  # a copy: argparse shares the default
+        if self.const == "retype":
+            spec, text = values
+            try:
+                ops.append(("retype", _range(spec), text))
+            except argparse.ArgumentTypeError as exc:
+                raise argparse.ArgumentError(self, str(exc)) from None
+        elif self.nargs == 0:
+            ops.append((self.const,))
+        else:
+            ops.append((self.const, values))
+        setattr(namespace, self.dest, ops)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -256,8 +346,11 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_relink(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.project import load_project, save_project
 
-    project = load_project(args.project).relinked(args.new_source)
-    save_project(project, args.project)
+    from lecturecut.synthesis.project import project_lock
+
+    with project_lock(args.project):  # read-modify-write, like edit
+        project = load_project(args.project).relinked(args.new_source)
+        save_project(project, args.project)
     return EXIT_OK
 
 
@@ -380,6 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated languages detection chooses among (default: en,de)")
     s.add_argument("--backend", choices=["whisper", "faster-whisper"], default="whisper")
     s.add_argument("--no-refine", action="store_true", help="keep Whisper's raw word times (not recommended)")
+    s.add_argument("--force", action="store_true", help="replace an existing project file (its edits are lost)")
     s.set_defaults(fn=cmd_transcribe)
 
     s = sub.add_parser("words", help="list the source words: index, start, end, text, state")
@@ -392,14 +486,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("edit", help="delete, restore or retype words; undo/redo")
     s.add_argument("project")
-    s.add_argument("--delete", type=_range, action="append", metavar="I:J", help="delete words I..J-1")
-    s.add_argument("--restore", type=_range, action="append", metavar="I:J", help="restore words I..J-1")
-    s.add_argument("--retype", nargs=2, action="append", metavar=("I:J", "TEXT"),
+    # Every edit option appends to one list, applied in the order given ("--undo --delete 3:4" undoes first).
+    s.add_argument("--delete", type=_range, action=_EditOp, const="delete", dest="ops", metavar="I:J",
+                   help="delete words I..J-1")
+    s.add_argument("--restore", type=_range, action=_EditOp, const="restore", dest="ops", metavar="I:J",
+                   help="restore words I..J-1")
+    s.add_argument("--retype", nargs=2, action=_EditOp, const="retype", dest="ops", metavar=("I:J", "TEXT"),
                    help="retype words I..J-1 as TEXT (I:I inserts before word I)")
-    s.add_argument("--apply-text", metavar="FILE", help="make the transcript read like FILE ('-' = stdin)")
-    s.add_argument("--undo", action="count", default=0, help="undo the last edit (repeatable)")
-    s.add_argument("--redo", action="count", default=0, help="redo (repeatable)")
-    s.set_defaults(fn=cmd_edit)
+    s.add_argument("--apply-text", action=_EditOp, const="apply_text", dest="ops", metavar="FILE",
+                   help="make the transcript read like FILE ('-' = stdin)")
+    s.add_argument("--undo", nargs=0, action=_EditOp, const="undo", dest="ops", help="undo the last edit (repeatable)")
+    s.add_argument("--redo", nargs=0, action=_EditOp, const="redo", dest="ops", help="redo (repeatable)")
+    s.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="wait at most this long while another program changes the project (default 30)")
+    s.set_defaults(fn=cmd_edit, ops=[])
 
     s = sub.add_parser("export", help="render the edited lecture")
     s.add_argument("project")
@@ -439,31 +539,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if args.command is None:
         args = parser.parse_args(["open", *(argv or [])])
-    if args.command == "edit" and args.retype:
-        try:
-            args.retype = [(_range(r), t) for r, t in args.retype]
-        except argparse.ArgumentTypeError as exc:
-            parser.error(str(exc))
 
     from lecturecut.core import Cancelled, LecturecutError
 
     from lecturecut.media.errors import FFmpegError
     from lecturecut.models.errors import ModelError  # models/ may not import media/, so its errors have their own root
 
+    _received.clear()
     try:
-        return args.fn(args)
+        # Commands without a job of their own stop at once on a signal; _job nests its own.
+        # The desktop app handles its signals itself.
+        with (CtrlC() if args.fn is not cmd_open else contextlib.nullcontext()):
+            return args.fn(args)
     except Cancelled:
         _err("lecturecut: cancelled; nothing was written")
-        return EXIT_CANCELLED
+        return _exit_status()
     except KeyboardInterrupt:
         _err("lecturecut: aborted")
-        return EXIT_CANCELLED
-    except FFmpegError as exc:
-        if args.verbose:
-            _err(exc.details())
-        _err(f"lecturecut: error: {exc}")
-        return EXIT_ERROR
+        return _exit_status()
     except (LecturecutError, ModelError, ValueError, OSError) as exc:
+        if _received:
+            # A Ctrl-C in the terminal reaches the whole process group: ffmpeg children die of the
+            # same SIGINT and fail first. Their failure is the cancellation, not an error to report.
+            _err("lecturecut: cancelled; nothing was written")
+            return _exit_status()
+        if isinstance(exc, FFmpegError) and args.verbose:
+            _err(exc.details())
         _err(f"lecturecut: error: {exc}")
         return EXIT_ERROR
 
