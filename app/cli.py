@@ -211,17 +211,18 @@ def _rerun_hint(args: argparse.Namespace, check) -> str:
     import shlex
 
     command = ["lecturecut", "transcribe", args.video, "-o", args.output]
+    if check.alternatives:
+        command += ["--language", check.alternatives[0][0]]
+        lead = "If the language is wrong, rerun:"
+    else:  # the user's own --language looks wrong and nothing else was judged: let detection decide
+        lead = "If the language is wrong, rerun without --language to detect it:"
     if args.model != "auto":
         command += ["--model", args.model]
     if args.backend != "whisper":
         command += ["--backend", args.backend]
     if args.no_refine:
         command.append("--no-refine")
-    if check.alternatives:
-        command += ["--language", check.alternatives[0][0]]
-        lead = "If the language is wrong, rerun:"
-    else:  # the user's own --language looks wrong and nothing else was judged: let detection decide
-        lead = "If the language is wrong, rerun without --language to detect it:"
+    command.append("--force")  # the project just written would otherwise be refused
     return f"{lead} {shlex.join(command)}"
 
 

@@ -224,7 +224,13 @@ def transcribe(
         meta["language_unrestricted"] = guess.unrestricted
     check = None
     if language:
-        check = check_language(language, guess if not forced else None, transcript_stats(kept))
+        stats = transcript_stats(kept)
+        check = check_language(language, guess if not forced else None, stats)
+        # kept for the record: how far the transcript was from the plausibility thresholds
+        meta["transcript_stats"] = {"words": stats.words, "low_word_share": round(stats.low_word_share, 4),
+                                    "avg_logprob": round(stats.avg_logprob, 4),
+                                    "compression_ratio": round(stats.compression_ratio, 4),
+                                    "no_speech_prob": round(stats.no_speech_prob, 4)}
     transcript = Transcript(
         words=tuple(tidy_words(words, len(audio))),
         language=language,
