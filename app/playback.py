@@ -79,6 +79,17 @@ def edited_duration_ms(spans: list[Span], duration_ms: int) -> int:
     return duration_ms - sum(min(s.end_ms, duration_ms) - s.start_ms for s in spans if s.start_ms < duration_ms)
 
 
+def edited_position_ms(spans: list[Span], ms: int) -> int:
+    """Source time ``ms`` on the edited lecture's clock: minus everything skipped before it
+    (inside a skipped span: where the edited lecture resumes)."""
+    skipped = 0
+    for s in spans:
+        if s.start_ms >= ms:
+            break
+        skipped += min(s.end_ms, ms) - s.start_ms
+    return ms - skipped
+
+
 def planned_skip_spans(project: Project, reader: PauseReader) -> list[Span]:
     """The spans the export removes (``synthesis.plan.build_plan``: cuts at the quietest point of
     each pause), so the edited lecture plays exactly as it will be exported. Raises the engine's
