@@ -124,9 +124,12 @@ class ExportDialog(QDialog):
     exportFailed = Signal(object)
 
     def __init__(self, session: QtSession, parent: QWidget | None = None, pool: QThreadPool | None = None,
-                 settings: AppSettings | None = None, export: Callable[..., Any] | None = None) -> None:
+                 settings: AppSettings | None = None, export: Callable[..., Any] | None = None,
+                 ask_overwrite: Callable[[list[str]], bool] | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        # ask_overwrite(paths) -> bool: may the export replace these existing files? (The window's prompter.)
+        self._ask_overwrite = ask_overwrite or self._ask_overwrite_dialog
         self.pool = pool
         # export(project, out_path, options, progress=, cancel=) -> ExportResult; by default the engine's
         # export in a child process, so the window stays responsive whatever the export computes.
@@ -191,8 +194,16 @@ class ExportDialog(QDialog):
         if path:
             self.dest.setText(path)
 
-    def options(self) -> Any:
-        return jobs.export_options(self.subtitles.currentData(), self.smooth.isChecked(), self.preset.currentData())
+    def options(self, overwrite: bool = False) -> Any:
+        return jobs.export_options(self.subtitles.currentData(), self.smooth.isChecked(), self.preset.currentData(),
+                                   overwrite)
+
+    def _ask_overwrite_dialog(self, paths: list[str]) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Replace existing files?"),
+            self.tr("These files exist already and would be replaced:\n\n%1\n\nReplace them?")
+            .replace("%1", "\n".join(Path(p).name for p in paths)))
+        return answer == QMessageBox.StandardButton.Yes
 
     def result_path(self) -> str | None:
         return str(getattr(self.result, "path", "")) or None
@@ -207,6 +218,12 @@ class ExportDialog(QDialog):
             self.dest.setText(out)
         try:
             options = self.options()
+            existing = jobs.existing_outputs(out, options)
+            if existing:
+                if not self._ask_overwrite([str(p) for p in existing]):
+                    self.status.setText(self.tr("Not exported: the existing files were left as they are."))
+                    return None
+                options = self.options(overwrite=True)
         except Exception as exc:  # noqa: BLE001 - the export engine is missing or changed
             show_error(self, exc, self.tr("Export"))
             return None
@@ -255,7 +272,7 @@ class ExportDialog(QDialog):
         text = self.tr("Exported to %1").replace("%1", str(getattr(result, "path", self.dest.text())))
         if duration is not None:
             text += " (" + format_duration(float(duration)) + (
-                ", " + self.tr("%1 cuts").replace("%1", str(n_cuts)) if n_cuts is not None else "") + ")"
+                ", " + self.tr("%n cuts", "", n_cuts) if n_cuts is not None else "") + ")"
         warnings = list(getattr(result, "warnings", ()) or ())
         if warnings:
             text += "\n" + "\n".join(f"\u2022 {w}" for w in warnings)
@@ -318,6 +335,9 @@ class SettingsDialog(QDialog):
         for code in LANGUAGES:
             self.language.addItem(self.tr("Detect automatically") if not code else code, code)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.candidates = QLineEdit(", ".join(settings.candidate_languages), self)
+        self.candidates.setToolTip(self.tr("When the language is detected, it is chosen among these (codes such as "
+                                           "en, de, fr); an unlikely result is pointed out with a one-click fix"))
         self.backend = QComboBox(self)
         self.backend.addItems(TRANSCRIPTION_BACKENDS)
         self.backend.setCurrentText(settings.backend)
@@ -336,6 +356,7 @@ class SettingsDialog(QDialog):
         f = QFormLayout(tr_box)
         f.addRow(self.tr("Model:"), self.model)
         f.addRow(self.tr("Language:"), self.language)
+        f.addRow(self.tr("Detect among:"), self.candidates)
         f.addRow(self.tr("Engine:"), self.backend)
         syn_box = QGroupBox(self.tr("Synthesis of retyped words"), self)
         f = QFormLayout(syn_box)
@@ -458,6 +479,7 @@ class SettingsDialog(QDialog):
         s = self.settings
         s.model = self.model.currentText().strip() or "auto"
         s.language = self.language.currentData() or ""
+        s.candidate_languages = self.candidates.text().replace(" ", "")
         s.backend = self.backend.currentText()
         s.voice_backend = self.voice.currentText()
         s.lipsync_backend = self.lipsync.currentText()
@@ -487,6 +509,7 @@ def shortcut_table() -> list[tuple[str, str]]:
          QCoreApplication.translate("Shortcuts", "Retype the words (Enter confirms, Esc cancels)")),
         ("Enter / F2", QCoreApplication.translate("Shortcuts", "Retype the selected words")),
         ("Ctrl+R", QCoreApplication.translate("Shortcuts", "Restore the selected words as recorded")),
+        ("Shift+Space", QCoreApplication.translate("Shortcuts", "Play the selected words (as edited)")),
         ("Ctrl+Z", QCoreApplication.translate("Shortcuts", "Undo")),
         ("Ctrl+Shift+Z / Ctrl+Y", QCoreApplication.translate("Shortcuts", "Redo")),
         ("Ctrl+F", QCoreApplication.translate("Shortcuts", "Find and replace")),

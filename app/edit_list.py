@@ -21,7 +21,7 @@ from .player import PlaybackController
 from .playback import samples_to_ms
 from .session import QtSession
 from .transcript_view import LOW_CONFIDENCE
-from .workers import format_duration
+from .workers import format_tenths
 
 # Edit states, in the order an edit goes through them.
 CUT = "cut"
@@ -30,6 +30,7 @@ VOICE_READY = "voice ready"
 LIPS_READY = "lips ready"
 NEEDS_REVIEW = "needs review"
 MAX_SHOWN_WORDS = 8
+MIN_ROWS = 5  # the list always shows at least this many edits
 
 
 def state_label(state: str) -> str:
@@ -117,6 +118,9 @@ class EditListPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Room for a few edits at a glance (MIN_ROWS rows and the header), whatever the splitter says.
+        row_h = self.tree.fontMetrics().height() + 6
+        self.tree.setMinimumHeight(row_h * (MIN_ROWS + 1) + 2 * self.tree.frameWidth())
         self.tree.itemSelectionChanged.connect(self._on_selection)
         self.tree.itemDoubleClicked.connect(lambda _i, _c: self.preview_selected())
         self.summary = QLabel(self)
@@ -158,7 +162,7 @@ class EditListPanel(QWidget):
             else:
                 what = f"{e.before} \u2192 {e.after}"
             state = state_label(e.state) + (", " + state_label(NEEDS_REVIEW) if e.review else "")
-            item = QTreeWidgetItem([format_duration(e.start_ms / 1000), what, state])
+            item = QTreeWidgetItem([format_tenths(e.start_ms), what, state])
             item.setToolTip(1, what)
             color = QColor(176, 64, 64) if e.kind == CUT else QColor(150, 95, 0)
             item.setForeground(1, QBrush(color))
@@ -173,8 +177,7 @@ class EditListPanel(QWidget):
                     self.tree.setCurrentItem(self.tree.topLevelItem(k))
         self.tree.blockSignals(False)
         cuts = sum(e.kind == CUT for e in self._entries)
-        self.summary.setText(self.tr("%1 cuts, %2 retypes").replace("%1", str(cuts))
-                             .replace("%2", str(len(self._entries) - cuts)))
+        self.summary.setText(self.tr("%n cuts", "", cuts) + ", " + self.tr("%n retypes", "", len(self._entries) - cuts))
         self._update_buttons()
 
     def selected_entry(self) -> EditEntry | None:

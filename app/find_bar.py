@@ -1,7 +1,9 @@
 """Find and replace in the transcript (Ctrl+F).
 
 Find walks the words on screen (whole words, any case), skipping deleted
-ones; Replace retypes the found words; Replace all rewrites the edited text
+ones; every match is marked and counted as soon as something is typed
+("3 matches"), and a replacement that needs new speech says so before it is
+made. Replace retypes the found words; Replace all rewrites the edited text
 in one undoable step through the engine's text diff.
 """
 
@@ -18,6 +20,8 @@ from lecturecut.asr.transcript import normalize_word
 from .session import QtSession
 from .transcript_view import GAP, REPLACED_OLD, DELETED, TranscriptView
 
+MAX_MATCHES = 10_000  # counting stops here (a one-hour lecture has about 9,000 words)
+
 
 class FindBar(QWidget):
     closed = Signal()
@@ -30,9 +34,11 @@ class FindBar(QWidget):
         self.find_edit.setPlaceholderText(self.tr("Find"))
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.returnPressed.connect(self.find_next)
+        self.find_edit.textChanged.connect(lambda _t: self.refresh_matches())
         self.replace_edit = QLineEdit(self)
         self.replace_edit.setPlaceholderText(self.tr("Replace with"))
         self.replace_edit.returnPressed.connect(self.replace_current)
+        self.replace_edit.textChanged.connect(lambda _t: self.refresh_matches())
         prev_b = QToolButton(self)
         prev_b.setText("\u2191")
         prev_b.setToolTip(self.tr("Previous match"))
@@ -61,9 +67,52 @@ class FindBar(QWidget):
         row.addWidget(all_b)
         row.addWidget(self.info, 1)
         row.addWidget(close_b)
+        self._matches: list[tuple[int, int]] = []
+        session.edlChanged.connect(lambda _p: self.refresh_matches())
+        session.projectOpened.connect(lambda _p: self.refresh_matches())
+
+    # ---- counting ---------------------------------------------------------------------
+    def matches(self) -> list[tuple[int, int]]:
+        """Document ranges of every usable whole-word match of the Find text, in order."""
+        text = self.find_edit.text().strip()
+        if not text or not self.session.is_open:
+            return []
+        doc = self.view.document()
+        found: list[tuple[int, int]] = []
+        cursor = doc.find(text, QTextCursor(doc), QTextDocument.FindFlag.FindWholeWords)
+        while not cursor.isNull() and len(found) < MAX_MATCHES:
+            if self._usable(cursor):
+                found.append((cursor.selectionStart(), cursor.selectionEnd()))
+            cursor = doc.find(text, cursor, QTextDocument.FindFlag.FindWholeWords)
+        return found
+
+    def new_speech_words(self, n_matches: int | None = None) -> int:
+        """How many words replacing every match would need a new voice for (0: deleting)."""
+        n = len(self._matches) if n_matches is None else n_matches
+        return n * len(self.replace_edit.text().split())
+
+    def refresh_matches(self) -> int:
+        """Mark and count the matches; say what replacing them would need. Returns the count."""
+        if self.isHidden():
+            self._matches = []
+            self.view.set_find_matches([])
+            return 0
+        self._matches = self.matches()
+        self.view.set_find_matches(self._matches)
+        if not self.find_edit.text().strip():
+            self.info.setText("")
+            return 0
+        n = len(self._matches)
+        text = self.tr("%n matches", "", n) if n else self.tr("Not found")
+        words = self.new_speech_words()
+        if words:
+            text += " \u00b7 " + self.tr("Replacing needs new speech for %n words (voice pending)", "", words)
+        self.info.setText(text)
+        return n
 
     def open_bar(self) -> None:
         self.show()
+        self.refresh_matches()
         sel = self.view.textCursor().selectedText()
         if sel and "\u2029" not in sel:
             self.find_edit.setText(sel)
@@ -72,6 +121,7 @@ class FindBar(QWidget):
 
     def close_bar(self) -> None:
         self.hide()
+        self.refresh_matches()  # hidden: the marks go
         self.view.setFocus()
         self.closed.emit()
 
@@ -112,7 +162,13 @@ class FindBar(QWidget):
             if self._usable(cursor):
                 self.view.setTextCursor(cursor)
                 self.view.ensureCursorVisible()
-                self.info.setText(self.tr("Wrapped around") if wrapped else "")
+                here = (cursor.selectionStart(), cursor.selectionEnd())
+                if here in self._matches:
+                    self.info.setText(self.tr("Match %1 of %2").replace("%1", str(self._matches.index(here) + 1))
+                                      .replace("%2", str(len(self._matches)))
+                                      + (" \u00b7 " + self.tr("Wrapped around") if wrapped else ""))
+                else:
+                    self.info.setText(self.tr("Wrapped around") if wrapped else "")
                 return True
             cursor = doc.find(text, cursor, flags)
         self.info.setText(self.tr("Not found"))
@@ -146,4 +202,6 @@ class FindBar(QWidget):
         if count and normalize_word(new_text) != normalize_word(text):
             self.session.apply_text(" ".join(new_text.split()))
         self.info.setText(self.tr("%n replaced", "", count))
+        self._matches = []
+        self.view.set_find_matches([])
         return count

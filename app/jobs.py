@@ -18,7 +18,7 @@ from lecturecut.media.errors import MediaError
 from lecturecut.synthesis.project import Project, ProjectSettings
 
 
-def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
+def new_project(video: str | os.PathLike[str], settings: ProjectSettings, candidates: list[str] | None = None,
                 progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Project:
     """The engine's ``synthesis.pipeline.new_project``, refusing a recording without speech.
 
@@ -26,7 +26,7 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
     """
     from lecturecut.synthesis.pipeline import new_project as engine_new_project
 
-    project = engine_new_project(video, settings, progress=progress, cancel=cancel)
+    project = engine_new_project(video, settings, candidates=candidates or None, progress=progress, cancel=cancel)
     if not project.transcript.words:
         raise MediaError(
             f"No speech was found in '{Path(video).name}'. Check that the recording has audible speech, "
@@ -35,13 +35,21 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings,
     return project
 
 
-def export_options(subtitles: str, smooth_cuts: bool, preset: str) -> Any:
-    """``synthesis.export.ExportOptions`` from the dialog's choices (preset: "fast", "balanced", "quality")."""
+def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False) -> Any:
+    """``synthesis.export.ExportOptions`` from the dialog's choices (preset: "fast", "balanced", "quality";
+    ``overwrite``: the user agreed to replace existing files)."""
     from lecturecut.synthesis.export import ExportOptions
 
-    wanted = {"subtitles": subtitles, "smooth_cuts": smooth_cuts, "preset": preset}
+    wanted = {"subtitles": subtitles, "smooth_cuts": smooth_cuts, "preset": preset, "overwrite": overwrite}
     known = {f.name for f in fields(ExportOptions)}
     return ExportOptions(**{k: v for k, v in wanted.items() if k in known})
+
+
+def existing_outputs(out_path: str | os.PathLike[str], options: Any) -> list[Path]:
+    """The files an export to ``out_path`` would replace (the video, subtitle sidecars) that exist now."""
+    from lecturecut.synthesis.render import outputs_of
+
+    return [p for p in outputs_of(Path(out_path), options) if p.exists()]
 
 
 def export_project(project: Project, out_path: str | os.PathLike[str], options: Any,

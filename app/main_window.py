@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from lecturecut.core import LecturecutError
-from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectError
+from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectChangedOnDisk, ProjectError
 from lecturecut.synthesis.session import EditSession
 
 from . import jobs, project_paths
@@ -26,6 +26,8 @@ from .child_process import run_in_process
 from .dialogs import ExportDialog, SettingsDialog, ShortcutsDialog, show_error, show_message
 from .edit_list import EditListPanel
 from .find_bar import FindBar
+from .language_bar import LanguageBar, describe_language, language_name
+from .poster import first_frame, to_qimage
 from .player import PlaybackController, PlayerWidget
 from .playback import PauseReader, edited_duration_ms, planned_skip_spans
 from .session import QtSession
@@ -74,6 +76,41 @@ class Prompter:
             QCoreApplication.translate("MainWindow", "Videos and projects (%1);;All files (*)")
             .replace("%1", " ".join(f"*{s}" for s in (*VIDEO_SUFFIXES, PROJECT_SUFFIX))))
         return path
+
+    def ask_retranscribe(self, language: str) -> bool:
+        """Transcribing again replaces the transcript: the edits made on it are lost."""
+        answer = QMessageBox.question(
+            self.parent, QCoreApplication.translate("MainWindow", "Transcribe again?"),
+            QCoreApplication.translate("MainWindow", "Transcribing again as %1 replaces the transcript, and the "
+                                       "edits made on it are lost. Transcribe again?").replace("%1", language))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_changed_on_disk(self, name: str) -> str:
+        """The project file was changed by another program while this window has unsaved edits:
+        'reload', 'overwrite' (keep mine), 'save_as' or 'cancel'."""
+        tr = QCoreApplication.translate
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("MainWindow", "Project changed on disk"),
+                          tr("MainWindow", "\u201c%1\u201d was changed by another program, and you have unsaved "
+                             "edits here.").replace("%1", name), QMessageBox.StandardButton.NoButton, self.parent)
+        box.setInformativeText(tr("MainWindow", "Reload it (your edits here are lost), keep your version and "
+                                  "overwrite the other one, or save your version under another name."))
+        buttons = {"reload": box.addButton(tr("MainWindow", "Reload"), QMessageBox.ButtonRole.DestructiveRole),
+                   "overwrite": box.addButton(tr("MainWindow", "Keep Mine and Overwrite"),
+                                              QMessageBox.ButtonRole.AcceptRole),
+                   "save_as": box.addButton(tr("MainWindow", "Save As\u2026"), QMessageBox.ButtonRole.ActionRole),
+                   "cancel": box.addButton(QMessageBox.StandardButton.Cancel)}
+        box.exec()
+        clicked = box.clickedButton()
+        return next((k for k, b in buttons.items() if b is clicked), "cancel")
+
+    def ask_overwrite(self, paths: list[str]) -> bool:
+        """Export: the destination (or its subtitle sidecar) exists already."""
+        names = "\n".join(Path(p).name for p in paths)
+        answer = QMessageBox.question(
+            self.parent, QCoreApplication.translate("MainWindow", "Replace existing files?"),
+            QCoreApplication.translate("MainWindow", "These files exist already and would be replaced:\n\n%1"
+                                       "\n\nReplace them?").replace("%1", names))
+        return answer == QMessageBox.StandardButton.Yes
 
     def save_file(self, start: str) -> str:
         path, _ = QFileDialog.getSaveFileName(
@@ -156,7 +193,11 @@ class MainWindow(QMainWindow):
             pool.setMaxThreadCount(JOB_THREADS)
         self.pool = pool
         self.prompt = Prompter(self)
+        # The transcription call (a child process); tests replace it with a scripted one.
+        self.new_project_call = default_new_project_call
         self.transcribe_job: Job | None = None
+        self.poster_job: Job | None = None
+        self._retranscribe_target: Path | None = None
         self.waveform_job: Job | None = None
         self.export_dialog: ExportDialog | None = None
         self._jobs: set[Job] = set()
@@ -188,7 +229,10 @@ class MainWindow(QMainWindow):
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.setSpacing(0)
+        self.language_bar = LanguageBar(self.session, self.settings.candidate_languages, right)
+        self.language_bar.transcribeAs.connect(self.retranscribe)
         rl.addWidget(self.find_bar)
+        rl.addWidget(self.language_bar)
         rl.addWidget(self.transcript, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -199,6 +243,9 @@ class MainWindow(QMainWindow):
 
         self.job_status = JobStatus(self)
         self.statusBar().addPermanentWidget(self.job_status)
+        self.language_label = QLabel(self)
+        self.language_label.setToolTip(self.tr("The language the transcript was made in"))
+        self.statusBar().addPermanentWidget(self.language_label)
         self.info_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.info_label)
 
@@ -220,6 +267,7 @@ class MainWindow(QMainWindow):
         self.session.edlChanged.connect(lambda _p: self._update_state())
         self.session.dirtyChanged.connect(lambda _d: self._update_state())
         self.session.pathChanged.connect(lambda _p: self._update_state())
+        self.session.changedOnDisk.connect(lambda _p: QTimer.singleShot(0, self.handle_changed_on_disk))
         self.session.editFailed.connect(lambda msg: show_message(self, self.tr("This edit is not possible"), msg))
         self.session.autosaved.connect(
             lambda p: self.statusBar().showMessage(self.tr("Autosaved"), 2000))
@@ -302,6 +350,8 @@ class MainWindow(QMainWindow):
         m.addAction(self._action("back", self.tr("Jump &Back"), self.player.step_back, "J"))
         m.addAction(self._action("stop", self.tr("&Stop"), self.player.stop_all, "K"))
         m.addAction(self._action("forward", self.tr("Play / &Faster"), self.player.faster, "L"))
+        m.addAction(self._action("play_selection", self.tr("Play &Selection"), self.play_selection, "Shift+Space",
+                                 tip=self.tr("Play only the selected words, as edited")))
         edited = self._action("play_edited", self.tr("Play the &Edited Lecture"), self._set_play_edited,
                               checkable=True, tip=self.tr("Skip the deleted words while playing"))
         edited.setChecked(True)
@@ -348,7 +398,7 @@ class MainWindow(QMainWindow):
         for key in ("save", "save_as", "export", "close", "find", "relink", "play", "back", "stop", "forward"):
             a[key].setEnabled(is_open)
         has_sel = self.transcript.selected_range() is not None
-        for key in ("delete", "retype"):
+        for key in ("delete", "retype", "play_selection"):
             a[key].setEnabled(is_open and has_sel)
         a["restore"].setEnabled(is_open)
         name = s.path.name if s.path else (Path(s.project.source).name if s.project else "")
@@ -360,12 +410,13 @@ class MainWindow(QMainWindow):
             total = self.player.duration() or int(s.project.media.duration_s * 1000)
             edited = edited_duration_ms(self.player.spans, total)
             self.info_label.setText(
-                self.tr("%1 words \u00b7 %2 deleted \u00b7 %3 retyped \u00b7 %4 of %5")
-                .replace("%1", str(n_words)).replace("%2", str(len(edl.deleted)))
+                self.tr("%n words", "", n_words) + " \u00b7 " + self.tr("%2 deleted \u00b7 %3 retyped \u00b7 %4 of %5")
+                .replace("%2", str(len(edl.deleted)))
                 .replace("%3", str(len(edl.replacements))).replace("%4", format_duration(edited / 1000))
                 .replace("%5", format_duration(total / 1000)))
         else:
             self.info_label.setText("")
+        self.language_label.setText(describe_language(s.transcript))
 
     def _on_project(self, project: Any) -> None:
         self._update_state()
@@ -376,6 +427,9 @@ class MainWindow(QMainWindow):
             return
         self._plan_timer.start()
         source, duration = project.source, project.media.duration_s
+        if project.media.video is not None and Path(source).exists() and \
+                self.player.poster_source != str(Path(source).resolve()):
+            self._load_poster(source)
         if not Path(source).exists() or not project.media.has_audio:
             return
         job = Job(lambda progress, cancel: waveform_peaks(source, duration, progress, cancel), "waveform", self)
@@ -401,6 +455,29 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(lambda spans: self.player.set_planned_spans(edl, spans))
         self.plan_job = job  # a failure (e.g. everything deleted) keeps the word-edge spans
         self._run(job)
+
+    def _load_poster(self, source: str | os.PathLike[str]) -> None:
+        """Decode the video's first frame in a worker: the pane shows it until the player has a picture."""
+        source = str(source)
+        if self.poster_job is not None:
+            self.poster_job.cancel()
+        job = Job(lambda progress, cancel: first_frame(source, progress, cancel), "poster", self)
+        job.succeeded.connect(lambda frame: self.player.set_poster(source, to_qimage(frame)))
+        job.failed.connect(lambda _exc: self.player.set_poster(source, None))  # an audio file: no picture
+        self.poster_job = job
+        self._run(job)
+
+    def play_selection(self) -> bool:
+        """Play only the selected words, as edited (cuts inside the selection are skipped)."""
+        rng = self.transcript.selected_range()
+        transcript = self.session.transcript
+        if rng is None or transcript is None:
+            return False
+        from .playback import samples_to_ms
+
+        a, b = rng
+        self.player.play_range(samples_to_ms(transcript.words[a].start), samples_to_ms(transcript.words[b - 1].end))
+        return True
 
     def _run(self, job: Job) -> Job:
         self._jobs.add(job)
@@ -469,11 +546,20 @@ class MainWindow(QMainWindow):
         if not self.maybe_close():
             return False
         self.session.close()
+        self._start_transcription(path, self.settings.project_settings())
+        return True
+
+    def _start_transcription(self, path: Path, settings: Any, target: Path | None = None) -> None:
+        """Transcribe ``path`` in the background; the project goes to ``target`` (default: a free
+        name in the video's project folder). The pane shows the video's first frame meanwhile."""
         if self.transcribe_job is not None:
             self.transcribe_job.cancel()
-        settings = self.settings.project_settings()
-        job = Job(lambda progress, cancel: run_in_process(jobs.new_project, path, settings,
-                                                               progress=progress, cancel=cancel), "transcribe", self)
+        self._retranscribe_target = target
+        self.player.set_pending_source(str(path))
+        self._load_poster(path)
+        candidates = self.settings.candidate_languages
+        call = self.new_project_call
+        job = Job(lambda progress, cancel: call(path, settings, candidates, progress, cancel), "transcribe", self)
         job.succeeded.connect(lambda project: self._transcribed(path, project))
         job.failed.connect(lambda exc: self._transcription_failed(exc))
         job.cancelled.connect(lambda: self._transcription_ended(False, self.tr("Transcription cancelled")))
@@ -482,10 +568,27 @@ class MainWindow(QMainWindow):
         self.transcript.setPlaceholderText(self.tr("Transcribing %1 \u2026 the transcript appears here when it is "
                                                    "ready.").replace("%1", path.name))
         self._run(job)
+
+    def retranscribe(self, language: str) -> bool:
+        """Transcribe the open video again with ``language`` forced, replacing the transcript
+        (asks first when there are edits: they belong to the old transcript)."""
+        project, path = self.session.project, self.session.path
+        if project is None:
+            return False
+        if not project.edl.is_empty and not self.prompt.ask_retranscribe(language_name(language)):
+            return False
+        from dataclasses import replace
+
+        if path is not None and self.session.dirty:
+            self.session.discard_autosave()
+        self.settings.mark_open(path, False)
+        self.session.close()
+        self._start_transcription(Path(project.source), replace(project.settings, language=language), target=path)
         return True
 
     def _transcribed(self, video: Path, project: Any) -> None:
-        target = project_paths.free_project_path(video, self.settings.data_dir())
+        target = self._retranscribe_target or project_paths.free_project_path(video, self.settings.data_dir())
+        self._retranscribe_target = None
         self.session.new(project)
         try:
             self.session.save(target)
@@ -502,6 +605,11 @@ class MainWindow(QMainWindow):
 
     def _transcription_ended(self, ok: bool, message: str) -> None:
         self.transcribe_job = None
+        if not ok:
+            self.player.set_pending_source(None)
+            back, self._retranscribe_target = self._retranscribe_target, None
+            if back is not None and back.exists():
+                self.open_project(back)  # transcribing again failed or was cancelled: the old one stays
         self.transcript.setPlaceholderText(self.tr("The transcript appears here once a video is opened and "
                                                    "transcribed."))
         if message:
@@ -549,11 +657,54 @@ class MainWindow(QMainWindow):
         self.session.set_ui(position_ms=self.player.position())
         try:
             self.session.save()
+        except ProjectChangedOnDisk:
+            return self.handle_changed_on_disk(saving=True)
         except (LecturecutError, OSError) as exc:
             show_error(self, exc, self.tr("The project could not be saved"))
             return False
         self.statusBar().showMessage(self.tr("Saved %1").replace("%1", str(self.session.path)), 3000)
         return True
+
+    def handle_changed_on_disk(self, saving: bool = False) -> bool:
+        """Another program changed the project file: reload it when there is nothing to lose here,
+        else ask (reload / keep mine and overwrite / save as). True when the project is saved or
+        in step with the file afterwards."""
+        s = self.session
+        if not s.is_open or s.path is None or not s.changed_on_disk():
+            return not saving
+        if getattr(self, "_asking_disk", False):
+            return False
+        name = s.path.name
+        if not s.path.exists():
+            if not saving:
+                self.statusBar().showMessage(self.tr("%1 was removed by another program; Save writes it again")
+                                             .replace("%1", name), 8000)
+                return False
+            answer = "overwrite"
+        elif not s.dirty and not saving:
+            answer = "reload"
+        else:
+            self._asking_disk = True
+            try:
+                answer = self.prompt.ask_changed_on_disk(name)
+            finally:
+                self._asking_disk = False
+        try:
+            if answer == "reload":
+                s.reload()
+                self.statusBar().showMessage(self.tr("Reloaded %1: it was changed by another program")
+                                             .replace("%1", name), 5000)
+                return True
+            if answer == "overwrite":
+                s.save(force=True)
+                self.statusBar().showMessage(self.tr("Saved %1").replace("%1", str(s.path)), 3000)
+                return True
+        except (LecturecutError, OSError) as exc:
+            show_error(self, exc, self.tr("The project could not be saved"))
+            return False
+        if answer == "save_as":
+            return self.save_as()
+        return False
 
     def save_as(self, path: str | os.PathLike[str] | None = None) -> bool:
         if not self.session.is_open:
@@ -591,7 +742,8 @@ class MainWindow(QMainWindow):
     def export_dialog_open(self) -> ExportDialog | None:
         if not self.session.is_open:
             return None
-        dialog = ExportDialog(self.session, self, self.pool, self.settings)
+        dialog = ExportDialog(self.session, self, self.pool, self.settings,
+                              ask_overwrite=lambda paths: self.prompt.ask_overwrite(paths))
         dialog.exportFinished.connect(self.exportFinished.emit)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
@@ -618,6 +770,13 @@ class MainWindow(QMainWindow):
                      icon=QMessageBox.Icon.Information)
 
     # ---- window ---------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from a terminal where the project may have been edited: look now, not only
+            # when the file watcher says so (it misses some network folders).
+            QTimer.singleShot(0, self.session.check_disk)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
@@ -643,3 +802,8 @@ class MainWindow(QMainWindow):
             self.hide()
             self.pool.waitForDone(CLOSE_WAIT_MS)
 
+
+
+def default_new_project_call(video: Path, settings: Any, candidates: list[str], progress: Any, cancel: Any) -> Any:
+    """Transcribe ``video`` into a new project in a child process (``jobs.new_project``)."""
+    return run_in_process(jobs.new_project, video, settings, candidates, progress=progress, cancel=cancel)

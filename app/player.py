@@ -4,7 +4,9 @@
 transcript, timeline and edit list follow. Without a usable media backend
 (no Qt Multimedia plugin, a file it cannot decode) it falls back to a silent
 clock, so the editor still works: the playhead moves, words highlight, only
-picture and sound are missing.
+picture and sound are missing. A poster (the video's first frame, decoded by
+the engine) stands in for the picture until the player has one of its own:
+while the video is transcribed, after reopening, and where playback failed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
                                QWidget)
 
-from .playback import Span, samples_to_ms, skip_spans, span_at
+from .playback import Span, edited_duration_ms, edited_position_ms, samples_to_ms, skip_spans, span_at
 from .session import QtSession
 from .workers import format_duration
 
@@ -33,6 +35,7 @@ STEP_MS = 5_000  # J: jump back this much
 PREVIEW_PAD_MS = 2_500  # the preview plays this much before and after an edit
 MAX_RATE = 2.0
 RATE_STEP = 1.5
+CLOCK_BOTH, CLOCK_SOURCE, CLOCK_EDITED = "both", "source", "edited"  # what the transport's clock shows
 
 
 class PlaybackController(QObject):
@@ -78,7 +81,12 @@ class PlaybackController(QObject):
         self._preview: list[tuple[int, int, bool]] = []
         self._preview_i = 0
         self._source: str | None = None
-        self.frame: QImage | None = None
+        self.frame: QImage | None = None  # the player's own latest frame
+        self.poster: QImage | None = None  # the first frame of ``poster_source``, until the player has one
+        self.poster_source: str | None = None
+        self.pending_source: str | None = None  # a video being transcribed: no project yet
+        self.playback_failed = False  # the media backend gave up on this file (silent clock since)
+        self._stop_at: int | None = None  # Play selection: pause when the playhead reaches this
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -106,6 +114,22 @@ class PlaybackController(QObject):
     def duration(self) -> int:
         return self._duration
 
+    def picture(self) -> QImage | None:
+        """What the video pane shows: the player's frame, else the poster of the current video."""
+        if self.frame is not None:
+            return self.frame
+        current = self._source or self.pending_source
+        if self.poster is None or current is None or self.poster_source != str(Path(current).resolve()):
+            return None
+        return self.poster
+
+    def edited_position(self) -> int:
+        """The playhead on the edited lecture's clock (ms)."""
+        return edited_position_ms(self._spans, self.position())
+
+    def edited_duration(self) -> int:
+        return edited_duration_ms(self._spans, self._duration)
+
     def rate(self) -> float:
         return self._rate
 
@@ -119,20 +143,44 @@ class PlaybackController(QObject):
         return self._clock_base_ms
 
     # ---- project ----------------------------------------------------------
+    def set_pending_source(self, path: str | None) -> None:
+        """A video is being transcribed (no project yet): show its poster, not 'Open a video'."""
+        self.pending_source = str(Path(path).resolve()) if path else None
+        self.frameChanged.emit()
+
+    def set_poster(self, source: str, image: QImage | None) -> None:
+        """The first frame of ``source`` (decoded by a worker); shown until the player has a frame."""
+        self.poster_source = str(Path(source).resolve())
+        self.poster = image
+        self.frameChanged.emit()
+
+    def _reset_clock(self) -> None:
+        self._seek_target = None
+        self._clock_base_ms = 0
+        self._stop_at = None
+        self._emit_position(0)
+
     def _on_project(self, project: object) -> None:
         self.stop_preview()
         self.pause()
         if project is None:
             self._source = None
+            self.frame = None
             if self._player is not None:
                 self._player.setSource(QUrl())
             self._set_duration(0)
             self._spans = []
+            self._reset_clock()
+            self.spansChanged.emit()
+            self.frameChanged.emit()
             return
+        self.pending_source = None
         self._set_duration(int(round(project.media.duration_s * 1000)))  # type: ignore[attr-defined]
         source = project.source  # type: ignore[attr-defined]
         if source != self._source:
             self._source = source
+            self.frame = None
+            self.playback_failed = False
             if self._player is not None:
                 if Path(source).exists():
                     self._player.setSource(QUrl.fromLocalFile(source))
@@ -184,6 +232,8 @@ class PlaybackController(QObject):
             self._player.stop()
         self._player = None
         self._clock_base_ms = pos
+        self.playback_failed = True
+        self.frameChanged.emit()
         self.mediaError.emit(message or "The video cannot be played here.")
 
     def _on_frame(self, frame: object) -> None:
@@ -219,6 +269,7 @@ class PlaybackController(QObject):
         self._set_playing(True)
 
     def pause(self) -> None:
+        self._stop_at = None
         if not self._playing:
             return
         if self._player is not None:
@@ -279,6 +330,18 @@ class PlaybackController(QObject):
     def seek_samples(self, samples: int) -> None:
         self.seek(samples_to_ms(samples), user=True)
 
+    def play_range(self, start_ms: int, end_ms: int) -> None:
+        """Play source ``[start_ms, end_ms)`` as edited (cuts skipped), then pause: Play selection."""
+        self.stop_preview()
+        self.pause()
+        self.skip_edits = True
+        self.seek(start_ms)
+        self.play()
+        self._stop_at = int(end_ms)
+
+    def is_playing_range(self) -> bool:
+        return self._stop_at is not None
+
     # ---- preview ------------------------------------------------------------
     def preview(self, start_ms: int, end_ms: int, pad_ms: int = PREVIEW_PAD_MS) -> None:
         """Loop a few seconds around an edit: as recorded, then as edited, until stopped."""
@@ -329,6 +392,11 @@ class PlaybackController(QObject):
                 return
             self._seek_target = None
         pos = self.position()
+        if self._stop_at is not None and pos >= self._stop_at:
+            stop = self._stop_at
+            self.pause()
+            self.seek(stop)
+            return
         if self._preview:
             lo, hi, _ = self._preview[self._preview_i]
             if pos >= hi or (self._duration and pos >= self._duration - 20):
@@ -343,6 +411,11 @@ class PlaybackController(QObject):
                 if self._duration and span.end_ms >= self._duration:
                     self.pause()
                     self.seek(self._duration)
+                    return
+                if self._stop_at is not None and span.end_ms >= self._stop_at:
+                    stop = self._stop_at  # the rest of the selection is cut: stop where it ends
+                    self.pause()
+                    self.seek(stop)
                     return
                 self.seek(span.end_ms)
                 return
@@ -368,11 +441,24 @@ class VideoView(QWidget):
     def sizeHint(self) -> QSize:
         return QSize(480, 360)
 
+    def placeholder_text(self) -> str:
+        """What the pane says where there is no picture ("" while a picture is shown or on its way)."""
+        player = self.player
+        if player.picture() is not None:
+            return ""
+        if not player.session.is_open and player.pending_source is None:
+            return self.tr("Open a lecture video (File > Open, or drop it here)")
+        current = player.pending_source or (player.session.project.source if player.session.project else None)
+        poster_tried = current is not None and player.poster_source == str(Path(current).resolve())
+        if player.playback_failed or (not player.has_media and poster_tried):
+            return self.tr("No picture (the video cannot be played on this system)")
+        return self.tr("Loading the picture\u2026")
+
     def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(20, 20, 20))
-        image = self.player.frame
-        if image is not None and self.player.session.is_open:
+        image = self.player.picture()
+        if image is not None:
             size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = (self.width() - size.width()) / 2
             y = (self.height() - size.height()) / 2
@@ -380,8 +466,7 @@ class VideoView(QWidget):
             p.drawImage(QRectF(x, y, size.width(), size.height()), image)
         else:
             p.setPen(QColor(160, 160, 160))
-            text = self.tr("Open a lecture video (File > Open, or drop it here)") if not self.player.session.is_open \
-                else self.tr("No picture (the video cannot be played on this system)")
+            text = self.placeholder_text()
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         p.end()
 
@@ -396,8 +481,12 @@ class PlayerWidget(QWidget):
         self.play_button = QToolButton(self)
         self.play_button.setAutoRaise(True)
         self.play_button.clicked.connect(player.toggle)
-        self.time_label = QLabel(self)
-        self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.clock_mode = CLOCK_BOTH
+        self.time_label = QToolButton(self)
+        self.time_label.setAutoRaise(True)
+        self.time_label.setToolTip(self.tr("The recording's time and the edited lecture's time; click to show "
+                                           "only one of them or both"))
+        self.time_label.clicked.connect(self.cycle_clock)
         self.edited_box = QCheckBox(self.tr("Play edited"), self)
         self.edited_box.setToolTip(self.tr("Skip the deleted words while playing (off: play the recording as it was)"))
         self.edited_box.setChecked(player.skip_edits)
@@ -406,7 +495,8 @@ class PlayerWidget(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(4, 2, 4, 2)
         row.addWidget(self.play_button)
-        row.addWidget(self.time_label, 1)
+        row.addWidget(self.time_label)
+        row.addStretch(1)
         row.addWidget(self.rate_label)
         row.addWidget(self.edited_box)
         layout = QVBoxLayout(self)
@@ -416,6 +506,7 @@ class PlayerWidget(QWidget):
         layout.addLayout(row)
         player.positionChanged.connect(self._update_time)
         player.durationChanged.connect(lambda _d: self._update_time(player.position()))
+        player.spansChanged.connect(lambda: self._update_time(player.position()))
         player.playingChanged.connect(self._update_button)
         player.rateChanged.connect(lambda r: self.rate_label.setText("" if r == 1.0 else f"{r:g}\u00d7"))
         self._update_button(False)
@@ -426,5 +517,25 @@ class PlayerWidget(QWidget):
         self.play_button.setIcon(self.style().standardIcon(icon))
         self.play_button.setToolTip(self.tr("Pause (Space)") if playing else self.tr("Play (Space)"))
 
-    def _update_time(self, ms: int) -> None:
-        self.time_label.setText(f"{format_duration(ms / 1000)} / {format_duration(self.player.duration() / 1000)}")
+    def cycle_clock(self) -> None:
+        """Both clocks -> the recording's -> the edited lecture's -> both."""
+        order = (CLOCK_BOTH, CLOCK_SOURCE, CLOCK_EDITED)
+        self.set_clock_mode(order[(order.index(self.clock_mode) + 1) % len(order)])
+
+    def set_clock_mode(self, mode: str) -> None:
+        self.clock_mode = mode
+        self._update_time(self.player.position())
+
+    def clock_text(self) -> str:
+        p = self.player
+        source = f"{format_duration(p.position() / 1000)} / {format_duration(p.duration() / 1000)}"
+        edited = self.tr("edited %1 / %2").replace("%1", format_duration(p.edited_position() / 1000)) \
+            .replace("%2", format_duration(p.edited_duration() / 1000))
+        if self.clock_mode == CLOCK_SOURCE:
+            return source
+        if self.clock_mode == CLOCK_EDITED:
+            return edited
+        return f"{source}  \u00b7  {edited}"
+
+    def _update_time(self, _ms: int) -> None:
+        self.time_label.setText(self.clock_text())

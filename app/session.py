@@ -4,6 +4,12 @@
 its undo history) and turns its changes into signals. Widgets receive it in
 their constructor, call its edit methods and redraw from its signals; they
 keep no copy of the edit state. Undo is the engine's snapshot history.
+
+Another program (the command line, a second window) may save the same
+project: a file watcher, and ``check_disk()`` (the window calls it when it
+is activated), emit ``changedOnDisk`` when the file differs from the version
+this session loaded or saved (the engine's ``EditSession.changed_on_disk``);
+the window then reloads or asks.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from lecturecut.asr.transcript import Transcript
 from lecturecut.synthesis.edl import Edl, EditError
@@ -22,6 +28,7 @@ from lecturecut.synthesis.session import EditSession
 
 
 AUTOSAVE_IDLE_MS = 3_000  # autosave after 3 s without an edit: never mid-gesture, never much lost
+DISK_CHECK_DELAY_MS = 150  # a save by another program fires several file events: look once they settle
 
 
 class QtSession(QObject):
@@ -32,6 +39,7 @@ class QtSession(QObject):
     saved = Signal(object)  # Path
     autosaved = Signal(object)  # Path
     editFailed = Signal(str)  # an edit that could not apply, in words the user can act on
+    changedOnDisk = Signal(object)  # Path: another program changed (or removed) the project file
 
     def __init__(self, parent: QObject | None = None, autosave_ms: int = AUTOSAVE_IDLE_MS) -> None:
         super().__init__(parent)
@@ -41,6 +49,14 @@ class QtSession(QObject):
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(autosave_ms)
         self._autosave_timer.timeout.connect(self.autosave)
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.fileChanged.connect(lambda _p: self._disk_timer.start())
+        self._watcher.directoryChanged.connect(lambda _p: self._disk_timer.start())  # saves rename into place
+        self._disk_timer = QTimer(self)
+        self._disk_timer.setSingleShot(True)
+        self._disk_timer.setInterval(DISK_CHECK_DELAY_MS)
+        self._disk_timer.timeout.connect(self.check_disk)
+        self._reported_change = False
 
     # ---- state ------------------------------------------------------------
     @property
@@ -87,6 +103,7 @@ class QtSession(QObject):
         self._session = session
         if session is not None:
             session.listeners.append(self._on_engine_change)
+        self._watch()
         self.projectOpened.emit(self.project)
         self.pathChanged.emit(self.path)
         self._update_dirty()
@@ -113,8 +130,50 @@ class QtSession(QObject):
         self.set_session(None)
 
     def discard_autosave(self) -> None:
-        if self.path is not None:
-            autosave_path(self.path).unlink(missing_ok=True)
+        if self._session is not None:
+            self._session.discard_autosave()
+
+    # ---- the file on disk ----------------------------------------------------
+    def _watch(self) -> None:
+        watched = self._watcher.files() + self._watcher.directories()
+        if watched:
+            self._watcher.removePaths(watched)
+        self._reported_change = False
+        if self.path is not None and self.path.exists():
+            # The file itself, and its folder: a save renames a new file into place, which some
+            # platforms report only on the folder (and the watch on the old file is lost).
+            self._watcher.addPaths([str(self.path), str(self.path.parent)])
+
+    def changed_on_disk(self) -> bool:
+        return bool(self._session and self._session.changed_on_disk())
+
+    def check_disk(self) -> bool:
+        """Emit ``changedOnDisk`` (once per change) if another program changed the project file."""
+        if self._session is None or self.path is None:
+            return False
+        if self.path.exists() and str(self.path) not in self._watcher.files():
+            self._watcher.addPath(str(self.path))  # replaced by a rename: watch the new file
+        if not self.changed_on_disk():
+            self._reported_change = False
+            return False
+        if not self._reported_change:
+            self._reported_change = True
+            self.changedOnDisk.emit(self.path)
+        return True
+
+    def reload(self) -> Project:
+        """Read the project file again (unsaved edits here are dropped: ask first when ``dirty``)."""
+        assert self._session is not None
+        self._autosave_timer.stop()
+        self._session.listeners.remove(self._on_engine_change)
+        try:
+            project = self._session.reload()
+        finally:
+            self._session.listeners.append(self._on_engine_change)
+        self._reported_change = False
+        self.projectOpened.emit(project)  # possibly another transcript: redraw everything
+        self._update_dirty()
+        return project
 
     def replace_project(self, project: Project) -> None:
         """Swap in a project with the same history (e.g. relinked to a moved source file)."""
@@ -168,16 +227,19 @@ class QtSession(QObject):
             self.dirtyChanged.emit(dirty)
 
     # ---- files --------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """Save (raises ValueError without a path yet, the engine's errors on a failed write)."""
+    def save(self, path: str | os.PathLike[str] | None = None, force: bool = False) -> Path:
+        """Save (raises ValueError without a path yet, the engine's errors on a failed write, and
+        ProjectChangedOnDisk when another program saved the file since, unless ``force``)."""
         assert self._session is not None
         old = self._session.path
-        target = self._session.save(path)
+        target = self._session.save(path, force=force)
+        self._reported_change = False
         self._autosave_timer.stop()
         if old is not None and Path(old) != target:
             autosave_path(old).unlink(missing_ok=True)
         self.saved.emit(target)
         if old != target:
+            self._watch()
             self.pathChanged.emit(target)
         self._update_dirty()
         return target

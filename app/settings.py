@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QLocale, QSettings, QStandardPaths
 
 from lecturecut.synthesis.project import ProjectSettings
 
@@ -19,6 +19,7 @@ UI_LANGUAGES = {"": "System", "en": "English", "de": "Deutsch"}
 TRANSCRIPTION_MODELS = ["auto", "tiny", "base", "small", "medium", "large-v3", "turbo"]
 TRANSCRIPTION_BACKENDS = ["whisper", "faster-whisper"]
 LANGUAGES = ["", "en", "de", "fr", "es", "it", "nl", "pl", "pt"]  # "" = detect
+DEFAULT_CANDIDATES = ("en", "de")  # detection chooses among these (and the UI language) unless told otherwise
 VOICE_BACKENDS = ["none"]  # voice synthesis is not in the engine yet; listed so the choice has a home
 LIPSYNC_BACKENDS = ["none", "wav2lip"]
 
@@ -68,6 +69,21 @@ class AppSettings:
     @backend.setter
     def backend(self, value: str) -> None:
         self.q.setValue("transcription/backend", value)
+
+    @property
+    def candidate_languages(self) -> list[str]:
+        """The languages detection chooses among (codes): default English, German and the UI language."""
+        stored = self._get("transcription/candidates", "")
+        items = [c.strip().lower() for c in stored.split(",") if c.strip()] if stored else list(DEFAULT_CANDIDATES)
+        ui = self.ui_language or QLocale.system().name().split("_")[0].lower()
+        if not stored and ui and ui not in items and ui in LANGUAGES:
+            items.append(ui)
+        return list(dict.fromkeys(items))
+
+    @candidate_languages.setter
+    def candidate_languages(self, value: list[str] | str) -> None:
+        codes = value.split(",") if isinstance(value, str) else list(value)
+        self.q.setValue("transcription/candidates", ",".join(c.strip().lower() for c in codes if c.strip()))
 
     def project_settings(self) -> ProjectSettings:
         return ProjectSettings(model=self.model, language=self.language or None, backend=self.backend)

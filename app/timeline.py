@@ -1,9 +1,9 @@
-"""The timeline strip under the video: waveform, edits as markers, playhead.
+"""The timeline strip under the video: a time ruler, waveform, edits as markers, playhead.
 
 The waveform peaks are computed by a worker (``app.waveform.waveform_peaks``) and
 handed in with ``set_peaks``; the edits and the playhead come from the
 session and the player. Click or drag to seek; Ctrl+wheel zooms around the
-pointer, the wheel scrolls a zoomed view.
+pointer, the wheel or the scrollbar (shown only when zoomed) scrolls a zoomed view.
 """
 
 from __future__ import annotations
@@ -11,16 +11,22 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from .waveform import PEAKS_PER_S
 from .player import PlaybackController
 from .playback import samples_to_ms
 from .session import QtSession
+from .workers import format_duration, format_tenths
 
 MIN_VISIBLE_MS = 2_000  # the deepest zoom shows two seconds
 ZOOM_STEP = 1.25
-MARKER_H = 6  # px, the edit markers along the top edge
+MARKER_H = 6  # px, the edit markers along the top edge of the waveform
+RULER_H = 16  # px, the time ruler above the waveform
+MIN_TICK_PX = 70  # labelled ticks at least this far apart
+TICK_STEPS_MS = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
+                 900_000, 1_800_000, 3_600_000)
+RULER_COLOR = QColor(110, 110, 118)
 
 WAVE_COLOR = QColor(90, 130, 190)
 CUT_COLOR = QColor(200, 60, 60, 90)
@@ -40,7 +46,10 @@ class TimelineWidget(QWidget):
         self._wave_cache: tuple[tuple, QPolygonF] | None = None
         self._view = (0, 0)  # visible source ms [start, end); (0, 0) = whole recording
         self._dragging = False
-        self.setMinimumHeight(56)
+        self.scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        self.scrollbar.hide()
+        self.scrollbar.valueChanged.connect(self._on_scrollbar)
+        self.setMinimumHeight(56 + RULER_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(False)
         self.setToolTip(self.tr("Waveform with the edits (red: cut, orange: retyped). "
@@ -52,7 +61,7 @@ class TimelineWidget(QWidget):
         player.spansChanged.connect(self.update)
 
     def sizeHint(self) -> QSize:
-        return QSize(480, 72)
+        return QSize(480, 72 + RULER_H)
 
     # ---- data -------------------------------------------------------------
     def set_peaks(self, peaks: np.ndarray | None) -> None:
@@ -68,6 +77,7 @@ class TimelineWidget(QWidget):
     def _on_project(self, _project: object) -> None:
         self._peaks = None
         self._view = (0, 0)
+        self._sync_scrollbar()
         self.update()
 
     def visible_range(self) -> tuple[int, int]:
@@ -85,10 +95,24 @@ class TimelineWidget(QWidget):
         return int(lo + x * (hi - lo) / max(self.width(), 1))
 
     # ---- painting -----------------------------------------------------------
+    def _scroll_h(self) -> int:
+        return self.scrollbar.sizeHint().height() if self.scrollbar.isVisibleTo(self) else 0
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place_scrollbar()
+
+    def _place_scrollbar(self) -> None:
+        sh = self.scrollbar.sizeHint().height()
+        self.scrollbar.setGeometry(0, self.height() - sh, self.width(), sh)
+
     def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(245, 245, 247))
-        w, h = self.width(), self.height()
+        w = self.width()
+        h = self.height() - RULER_H - self._scroll_h()  # the waveform's band
+        self._paint_ruler(p, w)
+        p.translate(0, RULER_H)
         mid = (h + MARKER_H) / 2
         project = self.session.project
         if project is not None:
@@ -96,10 +120,38 @@ class TimelineWidget(QWidget):
             self._paint_edits(p, h)
         x = self.x_of(self.player.position())
         p.setPen(QPen(PLAYHEAD_COLOR, 1.5))
-        p.drawLine(QPointF(x, 0), QPointF(x, h))
+        p.drawLine(QPointF(x, -RULER_H), QPointF(x, h))
         p.setPen(QColor(200, 200, 205))
         p.drawLine(0, h - 1, w, h - 1)
         p.end()
+
+    def tick_step_ms(self) -> int:
+        """The ruler's labelled step: the finest that keeps labels MIN_TICK_PX apart."""
+        lo, hi = self.visible_range()
+        ms_per_px = (hi - lo) / max(self.width(), 1)
+        return next((s for s in TICK_STEPS_MS if s / ms_per_px >= MIN_TICK_PX), TICK_STEPS_MS[-1])
+
+    def _paint_ruler(self, p: QPainter, w: int) -> None:
+        if self.player.duration() <= 0:
+            return
+        lo, hi = self.visible_range()
+        step = self.tick_step_ms()
+        p.setPen(RULER_COLOR)
+        font = p.font()
+        font.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
+        p.setFont(font)
+        t = (lo // step) * step
+        while t <= hi:
+            x = self.x_of(t)
+            if x >= -1:
+                p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
+                label = format_duration(t / 1000) if step >= 1000 else format_tenths(t)
+                p.drawText(QPointF(x + 3, RULER_H - 5), label)
+            half = self.x_of(t + step / 2)
+            p.drawLine(QPointF(half, RULER_H - 2), QPointF(half, RULER_H))
+            t += step
+        p.setPen(QColor(215, 215, 220))
+        p.drawLine(0, RULER_H - 1, w, RULER_H - 1)
 
     def _paint_wave(self, p: QPainter, w: int, h: float, mid: float) -> None:
         peaks = self._peaks
@@ -200,4 +252,24 @@ class TimelineWidget(QWidget):
         else:
             lo = min(max(lo, 0), total - span)
             self._view = (lo, lo + span)
+        self._sync_scrollbar()
         self.update()
+
+    def _sync_scrollbar(self) -> None:
+        zoomed = self._view != (0, 0)
+        bar = self.scrollbar
+        bar.blockSignals(True)
+        if zoomed:
+            lo, hi = self._view
+            bar.setRange(0, max(self.player.duration() - (hi - lo), 0))
+            bar.setPageStep(hi - lo)
+            bar.setSingleStep(max((hi - lo) // 10, 1))
+            bar.setValue(lo)
+        bar.blockSignals(False)
+        if zoomed != bar.isVisibleTo(self):
+            bar.setVisible(zoomed)
+            self._place_scrollbar()
+
+    def _on_scrollbar(self, value: int) -> None:
+        lo, hi = self.visible_range()
+        self._set_view(value, value + hi - lo)

@@ -38,6 +38,9 @@ PARAGRAPH_GAP_S = 1.5  # a pause this long starts a new paragraph
 PARAGRAPH_MAX_WORDS = 80  # ... and so does a sentence end after this many words
 FOLLOW_PAUSE_S = 3.0  # after the user scrolls, playback stops pulling the view for this long
 GAP_MARK = "\u2026"  # stands for hidden deleted words
+PLAYING_BACKGROUND = QColor(234, 234, 238)  # the word being spoken: faint grey ...
+PLAYING_UNDERLINE = QColor(0, 110, 200)  # ... underlined in blue
+FIND_BACKGROUND = QColor(170, 225, 150)  # every Find match, before replacing
 
 # Token kinds
 WORD, NEW, GAP = "word", "new", "gap"
@@ -202,6 +205,16 @@ class TranscriptView(QTextEdit):
         self.document().setDefaultFont(font)
         self.document().setDocumentMargin(14)
         self._formats = self._make_formats()
+        self._find_matches: list[tuple[int, int]] = []
+        # The word being spoken: a thick underline on a faint grey, never the selection's colour
+        # (a highlighted word that looks selected made Delete seem to do nothing).
+        self._playing_format = QTextCharFormat()
+        self._playing_format.setBackground(PLAYING_BACKGROUND)
+        self._playing_format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        self._playing_format.setUnderlineColor(PLAYING_UNDERLINE)
+        self._playing_format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        self._find_format = QTextCharFormat()
+        self._find_format.setBackground(FIND_BACKGROUND)
         self.setPlaceholderText(self.tr("The transcript appears here once a video is opened and transcribed."))
         session.projectOpened.connect(self._on_project)
         session.edlChanged.connect(self._on_edl)
@@ -480,8 +493,25 @@ class TranscriptView(QTextEdit):
     def current_word(self) -> int | None:
         return self._current_word
 
+    def set_find_matches(self, spans: list[tuple[int, int]]) -> None:
+        """Document ranges ``[start, end)`` that Find matched, all marked at once (the bar counts them)."""
+        self._find_matches = list(spans)
+        self._update_highlight()
+
+    @property
+    def find_matches(self) -> list[tuple[int, int]]:
+        return list(self._find_matches)
+
     def _update_highlight(self) -> None:
         extra = []
+        for a, b in self._find_matches:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(min(a, self.document().characterCount() - 1))
+            cursor.setPosition(min(b, self.document().characterCount() - 1), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            sel.format = QTextCharFormat(self._find_format)
+            extra.append(sel)
         if self._current_word is not None and self._current_word in self._word_token:
             tok = self._tokens[self._word_token[self._current_word]]
             sel = QTextEdit.ExtraSelection()
@@ -489,10 +519,7 @@ class TranscriptView(QTextEdit):
             cursor.setPosition(tok.text_start)
             cursor.setPosition(tok.end, QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(QColor(160, 200, 255))
-            fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            sel.format = fmt
+            sel.format = QTextCharFormat(self._playing_format)
             extra.append(sel)
         self.setExtraSelections(extra)
 

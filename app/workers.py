@@ -36,6 +36,12 @@ def format_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
+def format_tenths(ms: int) -> str:
+    """12345 ms -> '0:12.3' (edit times, where a second is too coarse to tell two cuts apart)."""
+    ms = max(0, int(ms))
+    return f"{format_duration(ms / 1000)}.{ms % 1000 // 100}"
+
+
 def estimate_left_s(fraction: float | None, elapsed_s: float) -> float | None:
     """Seconds left by linear extrapolation; None while the estimate would be noise."""
     if fraction is None or fraction < ETA_MIN_FRACTION or elapsed_s < ETA_MIN_ELAPSED_S or fraction >= 1:
