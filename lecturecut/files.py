@@ -288,34 +288,38 @@ def _timeout_message(target: Path, timeout_s: float) -> str:
 
 def _acquire(fcntl, lock: Path, target: Path, deadline: float, timeout_s: float,
              error: type[LockTimeout]) -> int:
-    while True:
-        try:
-            lock.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as to any new file
-        except OSError as exc:
-            raise WriteError(disk_error_message(exc, target)) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    fd = -1
+    try:
+        while True:
+            if fd < 0:
+                try:
+                    lock.parent.mkdir(parents=True, exist_ok=True)
+                    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as to any new file
+                except OSError as exc:
+                    raise WriteError(disk_error_message(exc, target)) from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise error(_timeout_message(target, timeout_s)) from None
+                time.sleep(random.uniform(*_LOCK_POLL_S))
+                continue
+            try:
+                mine, there = os.fstat(fd), os.stat(lock)
+                same = (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)  # the previous holder removed this sidecar while we waited: lock the new one
+            fd = -1
+    except BaseException:
+        if fd >= 0:
             os.close(fd)
-            if time.monotonic() >= deadline:
-                raise error(_timeout_message(target, timeout_s)) from None
-            time.sleep(random.uniform(*_LOCK_POLL_S))
-            continue
-        except BaseException:
-            os.close(fd)
-            raise
-        try:
-            mine, there = os.fstat(fd), os.stat(lock)
-            same = (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
-        except FileNotFoundError:
-            same = False
-        if not same:  # the previous holder removed this sidecar while we waited: lock the new one
-            os.close(fd)
-            continue
-        holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "command": " ".join(["lecturecut", *sys.argv[1:]])[:_HOLDER_CHARS], "since": time.time()}
-        with contextlib.suppress(OSError):  # naming the holder is a courtesy; the lock is what counts
-            os.ftruncate(fd, 0)
-            os.write(fd, json.dumps(holder).encode())
-        return fd
+        raise
+    holder = {"pid": os.getpid(), "host": socket.gethostname(),
+              "command": " ".join(["lecturecut", *sys.argv[1:]])[:_HOLDER_CHARS], "since": time.time()}
+    with contextlib.suppress(OSError):  # naming the holder is a courtesy; the lock is what counts
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(holder).encode())
+    return fd

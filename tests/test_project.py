@@ -132,3 +132,145 @@ def test_unwritable_folder_gives_clear_message(tmp_path):
     with pytest.raises(WriteError, match="Could not write|not writable"):
         with atomic_path(blocker / "p.lcproj") as tmp:
             tmp.write_text("x")
+
+
+# ---------------------------------------------------------------- malformed files
+def _valid(project, tmp_path):
+    s = EditSession(project, tmp_path / "p.lcproj")
+    s.delete(1, 2)
+    s.replace_words(4, 5, "three")
+    s.delete(0, 1)
+    s.save()
+    return json.loads((tmp_path / "p.lcproj").read_text())
+
+
+def _set(data, path, value):
+    *parents, last = path
+    for key in parents:
+        data = data[key]
+    data[last] = value
+
+
+MALFORMED = [
+    # (what is wrong, path to change, new value, what the message must name)
+    ("a list, not an object", None, [], "not a lecturecut project"),
+    ("a word time of the wrong type", ("transcript", "words", 2, "start"), "soon", "transcript.words[2].start"),
+    ("a word that ends before it starts", ("transcript", "words", 2, "end"), 0.1, "transcript.words[2].end"),
+    ("a retype whose start is after its end", ("history", "steps", 1, "retyped", 0),
+     {"start": 5, "end": 2, "text": "x"}, "history.steps[1].retyped[0]: start 5 is after end 2"),
+    ("a deleted index out of range", ("history", "steps", 0, "deleted", 0), [900, 901],
+     "history.steps[0].deleted[0]: run 900:901 is outside the transcript (it has 6 words)"),
+    ("a run that would expand to 10**12 words", ("history", "steps", 2, "deleted", 0), [0, 10 ** 12],
+     "history.steps[2].deleted[0]"),
+    ("an index that is not a step", ("history", "index"), 7, "history.index: 7 is not a step"),
+    ("the edit list of another word count", ("history", "base", "n_words"), 52,
+     "history.base.n_words: 52, but the transcript has 6 words"),
+    ("a missing fingerprint", ("fingerprint",), None, "fingerprint"),
+    ("a frame rate of zero", ("media", "video", "fps"), "0/0", "media.video.fps"),
+    ("a step removing a retype that is not there", ("history", "steps", 2, "unretyped"), [[1, 2]],
+     "history.steps[2].unretyped[0]"),
+    ("a boolean where a number belongs", ("history", "index"), True, "history.index"),
+]
+
+
+@pytest.mark.parametrize("what, path, value, named", MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_projects_give_one_line_naming_the_field(project, tmp_path, capsys, what, path, value, named):
+    from lecturecut.app.cli import main as cli
+
+    data = _valid(project, tmp_path)
+    if path is None:
+        data = value
+    elif value is None:
+        del data[path[0]]
+    else:
+        _set(data, path, value)
+    bad = tmp_path / "bad.lcproj"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(ProjectError) as info:
+        load_project(bad)
+    message = str(info.value)
+    assert named in message and len(message.splitlines()) == 1, message
+    capsys.readouterr()
+    assert cli(["text", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lecturecut: error:") and named in err and len(err.splitlines()) == 1
+
+
+def test_a_history_step_with_another_word_count_is_refused_in_old_files(project, tmp_path):
+    s = EditSession(project, tmp_path / "p.lcproj")
+    s.delete(1, 2)
+    data = s.project.to_json()
+    edl = s.project.edl.to_json()
+    data["version"] = 1  # the old format: every state in full
+    data["history"] = {"index": 1, "labels": ["open", "cut"], "states": [dict(edl, n_words=40, deleted=[]), edl]}
+    (tmp_path / "old.lcproj").write_text(json.dumps(data))
+    with pytest.raises(ProjectError, match=r"old.lcproj: history.states\[0\].n_words: 40, but the transcript has 6"):
+        load_project(tmp_path / "old.lcproj")
+    data["history"]["states"][0]["n_words"] = 6
+    (tmp_path / "old.lcproj").write_text(json.dumps(data))
+    assert load_project(tmp_path / "old.lcproj").history.states[1].deleted == {1}  # format 1 still reads
+
+
+def test_deeply_nested_json_is_refused_quickly(tmp_path):
+    bad = tmp_path / "deep.lcproj"
+    bad.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ProjectError, match="damaged"):
+        load_project(bad)
+
+
+# ---------------------------------------------------------------- history size
+def test_the_file_grows_with_each_edit_not_with_the_edit_list(tmp_path, media_file):
+    from media_fixtures import make_project
+    from testmedia import GRID
+
+    words = tuple(Word(f"w{i}", to_samples(0.001 * i), to_samples(0.001 * i + 0.0005)) for i in range(2000))
+    s = EditSession(make_project(GRID, words=words), tmp_path / "p.lcproj")
+    sizes = []
+    for k in range(300):  # 300 single-word cuts, none adjacent: the edit list grows to 300 runs
+        s.delete(3 * k, 3 * k + 1)
+        if k % 100 == 99:
+            sizes.append(s.save().stat().st_size)
+    grow = [b - a for a, b in zip(sizes, sizes[1:])]
+    per_step = grow[-1] / 100
+    # each step costs the same few bytes however long the edit list already is
+    # (as full snapshots the last 100 steps would cost ~2.5x the 100 before them)
+    assert per_step < 150 and grow[1] < 1.1 * grow[0], (sizes, per_step)
+    assert load_project(s.path).history == s.project.history
+
+
+def test_a_huge_apply_text_is_refused(project):
+    from lecturecut.synthesis.edl import EditError
+
+    s = EditSession(project)
+    with pytest.raises(EditError, match="more than 4 times"):
+        s.apply_text("lecture " * 200_000)
+    assert s.edl.is_empty
+
+
+# ---------------------------------------------------------------- permissions, frozen state
+def test_saved_projects_get_ordinary_permissions(project, tmp_path):
+    old = os.umask(0o027)
+    try:
+        new = tmp_path / "new.lcproj"
+        EditSession(project).save(new)
+        assert new.stat().st_mode & 0o777 == 0o666 & ~0o027
+        shared = tmp_path / "shared.lcproj"
+        save_project(project, shared)
+        os.chmod(shared, 0o640)
+        s = EditSession.open(shared)
+        s.delete(0, 1)
+        s.save()
+        assert shared.stat().st_mode & 0o777 == 0o640
+        s.delete(2, 3)
+        assert s.autosave().stat().st_mode & 0o777 == 0o666 & ~0o027
+    finally:
+        os.umask(old)
+
+
+def test_ui_state_never_changes_a_frozen_project(project):
+    s = EditSession(project)
+    s.delete(0, 1)
+    before = s.project
+    s.set_ui(position_ms=1250)
+    assert before.ui == {} and project.ui == {}
+    assert s.project.ui == {"position_ms": 1250} and s.project.history is before.history
