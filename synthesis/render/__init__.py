@@ -18,14 +18,15 @@ leftovers are swept by the next run.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecturecut.core import ProgressFn, no_progress, scaled
-from lecturecut.files import atomic_path, work_dir
-from lecturecut.media.errors import MediaError
-from lecturecut.media.ffmpeg import run_ffmpeg
+from lecturecut.files import WriteError, atomic_path, disk_error_message, work_dir
+from lecturecut.media.errors import FFmpegError, MediaError
+from lecturecut.media.ffmpeg import DISK_FULL_MARKERS, run_ffmpeg
 from lecturecut.media.mux import container_for, mux_args
 
 from ..plan import RenderPlan, plan_for
@@ -95,6 +96,32 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
                                         "or allow replacing it (command line: --force).")
     progress(0.0, "planning cuts")
     plan = plan_for(project, scaled(progress, 0.0, 0.05), cancel)
+    try:
+        return _render(project, plan, out_path, options, container, progress, cancel)
+    except (WriteError, FFmpegError) as exc:
+        if _disk_full(exc, out_path.parent):
+            # one line naming what the user chose, not the temporary file that hit the limit
+            raise WriteError(disk_error_message(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), out_path)) from None
+        raise
+
+
+FULL_BELOW_BYTES = 1 << 20  # a failed write with less than this free was the disk filling up
+
+
+def _disk_full(exc: Exception, folder: Path) -> bool:
+    if isinstance(exc, FFmpegError) and any(m in exc.stderr for m in DISK_FULL_MARKERS):
+        return True
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < FULL_BELOW_BYTES
+
+
+def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportOptions, container,
+            progress: ProgressFn, cancel) -> ExportResult:
+    media = project.media
+    has_video = media.video is not None
     x264_preset, crf = PRESETS[options.preset]
     # Temporary audio/video live beside the destination: the user picked a disk with room for the
     # result (a 3-hour lecture needs gigabytes of intermediate audio that /tmp may not have).
