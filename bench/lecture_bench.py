@@ -70,7 +70,7 @@ def step_export(project_path: str, out: str, n_deletions: int) -> dict:
         i = min(n - 2, k * stride)
         session.delete(i, i + 2)
     t0 = time.perf_counter()
-    result = export(session.project, out, ExportOptions(subtitles="sidecar"))
+    result = export(session.project, out, ExportOptions(subtitles="sidecar", overwrite=True))  # reruns replace
     return {"export_s": time.perf_counter() - t0, "cuts": result.n_cuts, "out_duration_s": result.duration_s}
 
 
