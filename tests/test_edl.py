@@ -80,3 +80,37 @@ def test_history_undo_redo_and_branching(transcript):
     assert h.undo().undo().current == Edl(n)
     assert History.from_json(h.to_json()) == h
     assert h.push(h.current) is h  # a no-op edit is not an undo step
+
+
+def test_deleting_part_of_a_retype_keeps_its_new_text(transcript):
+    # "gradient descent algorithm," (6:9) retyped as "method,"
+    edl = Edl(len(transcript.words)).replace(6, 9, "method,")
+    # the deletion covers the retype's start: the retype shrinks, its text stays
+    cut = edl.delete(5, 7)
+    assert cut.replacements == (Replacement(7, 9, "method,"),) and cut.deleted == {5, 6}
+    assert "about the method, which" in cut.edited_text(transcript)
+    # ... or its end
+    cut = edl.delete(8, 10)
+    assert cut.replacements == (Replacement(6, 8, "method,"),) and cut.deleted == {8, 9}
+    assert "the gradient method, converges" not in cut.edited_text(transcript)
+    assert cut.edited_text(transcript).endswith("the the method, converges in 100 steps.")
+    # a deletion covering the whole retype takes the new wording with it
+    gone = edl.delete(5, 10)
+    assert gone.replacements == () and gone.deleted == set(range(5, 10))
+    # inside it, there is nothing to cut: the new text already replaces those words
+    with pytest.raises(EditError, match="inside the retyped words 6:9"):
+        edl.delete(7, 8)
+    # an insertion strictly inside a deleted stretch goes with it, one at its edge stays
+    ins = Edl(len(transcript.words)).replace(3, 3, "now").replace(6, 6, "fast")
+    assert ins.delete(2, 5).replacements == (Replacement(6, 6, "fast"),)
+    assert ins.delete(3, 5).replacements == ins.replacements
+
+
+def test_retypes_and_edited_text_have_a_size_limit(transcript):
+    from lecturecut.synthesis.edl import MAX_RETYPE_CHARS
+
+    with pytest.raises(EditError, match="at most"):
+        Edl(len(transcript.words)).replace(0, 1, "x" * (MAX_RETYPE_CHARS + 1))
+    with pytest.raises(EditError, match="more than 4 times"):
+        edl_from_text(transcript, TEXT * 400)
+    assert edl_from_text(transcript, TEXT + " and more" * 10).replacements  # a longer rewrite is fine
