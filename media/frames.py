@@ -8,7 +8,7 @@ import queue
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, overload
+from typing import Iterator
 
 import numpy as np
 

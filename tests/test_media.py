@@ -122,3 +122,30 @@ def test_frame_writer_rejects_a_wrong_frame(tmp_path):
         with FrameWriter(out, 64, 48, Fraction(25)) as writer:
             writer.write(np.zeros((48, 64), np.uint8))
     assert not list(tmp_path.iterdir())
+
+
+# Captured verbatim from ffmpeg 5.1 `-vf showinfo` at -v info.
+SHOWINFO_LINES = """[Parsed_showinfo_0 @ 0x555713c1b280] config in time_base: 1/30, frame_rate: 30/1
+[Parsed_showinfo_0 @ 0x555713c1b280] config out time_base: 0/0, frame_rate: 0/0
+[Parsed_showinfo_0 @ 0x555713c1b280] n:   0 pts:      0 pts_time:0       pos:       -1 fmt:yuv420p sar:1/1 s:16x16 i:P iskey:1 type:I checksum:29E05000
+[Parsed_showinfo_1 @ 0x5557] n:  12 pts:  45045 pts_time:0.5005  pos: 1234 fmt:yuv420p
+[Parsed_showinfo_1 @ 0x5557] n:  13 pts: NOPTS pts_time:NOPTS  pos: 1234 fmt:yuv420p
+Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24""".splitlines()
+
+
+def test_showinfo_lines_give_time_base_and_pts():
+    from lecturecut.media.frames import parse_showinfo
+
+    assert [parse_showinfo(line) for line in SHOWINFO_LINES] == [
+        ("tb", Fraction(1, 30)), None, ("pts", 0), ("pts", 45045), ("pts", None), None]
+
+
+def test_timed_frames_carry_the_stream_timestamps():
+    """GRID is MPEG-PS: its timestamps do not start at zero, and -copyts keeps them."""
+    from lecturecut.media.frames import read_timed_frames
+
+    info = probe(media(GRID))
+    times = [t for t, _ in read_timed_frames(media(GRID), size=SMALL)]
+    assert len(times) == 75
+    assert float(times[0]) == pytest.approx(info.video.start_s, abs=1e-6)
+    assert all(b - a == Fraction(1, 25) for a, b in zip(times, times[1:]))

@@ -266,3 +266,17 @@ def test_grid_transcript_helper_matches_the_label_file():
     assert words[0].start == int(0.49 * WORD_RATE) and words[-1].end == int(2.21 * WORD_RATE)
     assert media(GRID).exists()
     assert len(pause_words(AUTO_EDITOR)) >= 41
+
+
+def test_export_and_player_share_one_pause_reader():
+    """The player's re-planning reads pauses on demand; the export prefetches them in one pass:
+    one class, and both give the same plan."""
+    from lecturecut.app.playback import PauseReader as PlayerReader
+    from lecturecut.synthesis.plan import PauseReader, build_plan, pause_regions
+
+    assert PlayerReader is PauseReader
+    project = delete(make_project(GRID), (2, 3))
+    rate = project.media.audio.sample_rate
+    on_demand = build_plan(project, audio_rate=rate, reader=PauseReader(project.source, rate))
+    prefetched = PauseReader(project.source, rate).prefetch(pause_regions(project, rate))
+    assert build_plan(project, audio_rate=rate, reader=prefetched) == on_demand == plan_for(project)
