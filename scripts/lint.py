@@ -12,7 +12,6 @@ Exits non-zero when either check fails.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -39,16 +38,26 @@ def mirror(into: Path) -> Path:
     return into
 
 
-def main() -> int:
-    failed = subprocess.call([sys.executable, "-m", "ruff", "check", str(ROOT)]) != 0
+def check_imports(extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the import-linter contracts on a fresh mirror; ``extra`` adds modules to the mirror
+    ({"lecturecut/media/x.py": "source"}), so a test can show that a broken layer is caught."""
     with tempfile.TemporaryDirectory(prefix="lecturecut-lint-") as tmp:
         mirror(Path(tmp))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([tmp, os.environ.get("PYTHONPATH", "")]))
-        # -I would drop PYTHONPATH; -c keeps the mirror first on sys.path, ahead of the editable install
+        for relpath, source in (extra or {}).items():
+            (Path(tmp) / relpath).write_text(source, encoding="utf-8")
+        # the mirror goes first on sys.path, ahead of the editable install's finder
         code = ("import sys; sys.path.insert(0, %r); from importlinter.cli import lint_imports; "
                 "sys.exit(lint_imports(config_filename=%r, no_cache=True, no_logo=True))"
                 % (tmp, str(ROOT / "pyproject.toml")))
-        failed |= subprocess.call([sys.executable, "-c", code], env=env, cwd=tmp) != 0
+        return subprocess.run([sys.executable, "-c", code], cwd=tmp, capture_output=True, text=True)
+
+
+def main() -> int:
+    failed = subprocess.call([sys.executable, "-m", "ruff", "check", str(ROOT)]) != 0
+    result = check_imports()
+    print(result.stdout, end="")
+    print(result.stderr, end="", file=sys.stderr)
+    failed |= result.returncode != 0
     return 1 if failed else 0
 
 
