@@ -34,11 +34,12 @@ DETECT_CHUNKS = 5  # stretches of speech judged; each costs one encoder pass of 
 DETECT_CHUNK = SAMPLE_RATE * 30  # samples; one Whisper window, the most one detection pass sees
 
 # ---- detection doubt
-# Below this probability among the candidates the runner-up is a real possibility. The committed
-# English clips score >= 0.95 among en/de with the base model (the hardest, a 3 s GRID sentence
-# of British English, 0.66 when judged in one 30 s pass on its own; see bench/language_table.py),
-# so 0.6 flags a genuine toss-up, not a short clip.
-MIN_CANDIDATE_PROBABILITY = 0.6
+# Below this probability among the candidates the runner-up is a real possibility (for two
+# candidates: within 5 points of a coin flip). The committed English clips score >= 0.99 among
+# en/de with the base model, except a 3 s GRID sentence of British English that Whisper alone
+# calls Danish (grid_bbaf2n: 0.58 among en/de; see bench/language_table.py). That clip is
+# English and is transcribed as English, so the line sits under it rather than above.
+MIN_CANDIDATE_PROBABILITY = 0.55
 # Below this share of Whisper's whole distribution the candidates are all unlikely: the speech is
 # probably in another language. The lowest share on a committed English clip is ~0.3 (the webcam
 # clip, whose accent Whisper spreads over Greek, Spanish and Galician); English judged among
