@@ -163,3 +163,28 @@ def test_segments_over_silence_are_dropped():
     assert not keep_segment(over_silence, mask)
     assert not keep_segment(unlikely, mask)
     assert not keep_segment(Segment((), 0.0, 0.0), mask)
+
+
+def test_auto_model_is_multilingual_base_whatever_the_language():
+    from lecturecut.asr.offline_models import DEFAULT_MODEL, default_model_name, resolve_model
+
+    assert default_model_name("en") == default_model_name("de") == default_model_name(None) == DEFAULT_MODEL == "base"
+    assert resolve_model("auto", "whisper", language="en").name == "base"
+    assert resolve_model("tiny.en", "whisper", language="en").name == "tiny.en"  # chosen by name, still works
+
+
+def test_backends_and_transcriber_do_not_import_each_other():
+    import ast
+    from pathlib import Path
+
+    import lecturecut.asr as asr
+
+    root = Path(asr.__file__).parent
+
+    def imports(name: str) -> set[str]:
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        return {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+
+    for backend in ("whisper_backend", "faster_backend"):
+        assert "transcribe" not in imports(backend) and "segments" in imports(backend)
+    assert not {"whisper_backend", "faster_backend"} & imports("segments")
