@@ -148,8 +148,9 @@ def private_caches(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_default_model_depends_on_language():
-    assert offline_models.default_model_name("en") == "tiny.en"
+def test_default_model_does_not_depend_on_language():
+    # a language hint must not silently swap the model (tiny.en is worse on long lectures)
+    assert offline_models.default_model_name("en") == "base"
     assert offline_models.default_model_name("de") == "base"
     assert offline_models.default_model_name(None) == offline_models.DEFAULT_MODEL == "base"
 
