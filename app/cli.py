@@ -39,7 +39,9 @@ class ProgressBar:
     WIDTH = 30  # characters of bar
     MIN_INTERVAL_S = 0.1  # redraw at most this often on a terminal
 
-    def __init__(self, stream=sys.stderr, quiet: bool = False) -> None:
+    def __init__(self, stream=None, quiet: bool = False) -> None:
+        # resolved now, not at import: sys.stderr may have been replaced since (pytest's capture)
+        stream = sys.stderr if stream is None else stream
         self.stream = stream
         self.quiet = quiet
         self.tty = hasattr(stream, "isatty") and stream.isatty()
@@ -339,7 +341,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: review_reel(session.project, args.output, context_s=args.context,
-                                                     progress=bar, cancel=tok))
+                                                     overwrite=args.force, progress=bar, cancel=tok))
     _note(args, f"review reel of {result.n_edits} edits ({result.duration_s:.1f} s) -> {result.path}")
     return EXIT_OK
 
@@ -514,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("project")
     s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
     s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of each cut")
+    s.add_argument("--force", action="store_true", help="replace an existing reel")
     s.set_defaults(fn=cmd_review)
 
     s = sub.add_parser("relink", help="point a project at its moved source video")

@@ -3,16 +3,15 @@ who approves a lecture's edits without opening the editor."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from lecturecut.core import ProgressFn, no_progress, scaled
+from lecturecut.files import atomic_path, work_dir
 from lecturecut.media.reel import ReelSegment, write_reel
 
-from .render import ExportOptions, export
-from lecturecut.files import atomic_path
 from .plan import NothingToExport
+from .render import DestinationExists, ExportOptions, export
 from .project import Project, check_not_source
 
 CONTEXT_S = 2.0  # seconds shown either side of each edit
@@ -44,17 +43,21 @@ def review_segments(project: Project, edited: Path, plan, context_s: float = CON
     return segments
 
 
-def review_reel(project: Project, out_path: str | Path, *, context_s: float = CONTEXT_S,
+def review_reel(project: Project, out_path: str | Path, *, context_s: float = CONTEXT_S, overwrite: bool = False,
                 progress: ProgressFn | None = None, cancel: object | None = None) -> ReviewResult:
     progress = progress or no_progress
     out_path = Path(out_path)
     check_not_source(project, out_path, "review reel")
+    if out_path.exists() and not overwrite:
+        raise DestinationExists(f"'{out_path}' already exists and was left as it is. Choose another name, "
+                                "or allow replacing it (command line: --force).")
     if project.media.video is None:
         raise NothingToExport("The review reel shows video; this lecture has none. Export it as audio instead.")
     if not project.edl.deleted:
         raise NothingToExport("There are no cuts to review yet. Delete some words first.")
-    with tempfile.TemporaryDirectory(prefix="lecturecut-review-") as tmp:
-        edited = Path(tmp) / "edited.mp4"
+    # beside the reel, pid-tagged: a killed run's folder is swept by the next one
+    with work_dir(out_path.parent, "review") as tmp:
+        edited = tmp / "edited.mp4"
         result = export(project, edited, ExportOptions(preset="fast", subtitles="none", smooth_cuts=True),
                         progress=scaled(progress, 0.0, 0.6), cancel=cancel)
         segments = review_segments(project, edited, result.plan, context_s)

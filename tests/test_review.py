@@ -48,3 +48,17 @@ def test_cancelled_reel_leaves_nothing(grid_project, tmp_path, monkeypatch):
     with pytest.raises(Cancelled):
         review_reel(project, tmp_path / "reel.mp4", progress=progress, cancel=token)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_reel_is_not_replaced_without_asking(grid_project, tmp_path):
+    project = grid_project.with_edl(grid_project.edl.delete(1, 2), "cut white")
+    out = tmp_path / "reel.mp4"
+    out.write_bytes(b"an earlier reel")
+    from lecturecut.synthesis.render import DestinationExists
+
+    with pytest.raises(DestinationExists, match="already exists"):
+        review_reel(project, out, context_s=0.5)
+    assert out.read_bytes() == b"an earlier reel"
+    assert [p.name for p in tmp_path.iterdir()] == ["reel.mp4"]  # nothing else was written
+    review_reel(project, out, context_s=0.5, overwrite=True)
+    assert probe(out).video is not None
