@@ -41,7 +41,8 @@ def run_in_process(fn: Callable[..., Any], *args: Any, progress: ProgressFn | No
     from .child import read_message
 
     progress = progress or no_progress
-    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.child"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.child"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
     messages: queue.Queue = queue.Queue()
 

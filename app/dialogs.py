@@ -14,19 +14,42 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lecturecut.core import Cancelled, LecturecutError
-
 from lecturecut.media.errors import FFmpegError
 
 from . import jobs
 from .child_process import run_in_process
 from .session import QtSession
-from .settings import (LANGUAGES, LIPSYNC_BACKENDS, TRANSCRIPTION_BACKENDS, TRANSCRIPTION_MODELS, UI_LANGUAGES,
-                       VOICE_BACKENDS, AppSettings)
+from .settings import (
+    LANGUAGES,
+    LIPSYNC_BACKENDS,
+    TRANSCRIPTION_BACKENDS,
+    TRANSCRIPTION_MODELS,
+    UI_LANGUAGES,
+    VOICE_BACKENDS,
+    AppSettings,
+)
 from .workers import Job, format_duration
 
 

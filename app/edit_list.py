@@ -12,13 +12,21 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lecturecut.synthesis.project import Project
 
-from .player import PlaybackController
 from .playback import samples_to_ms
+from .player import PlaybackController
 from .session import QtSession
 from .transcript_view import LOW_CONFIDENCE
 from .workers import format_tenths

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTool
 from lecturecut.asr.transcript import normalize_word
 
 from .session import QtSession
-from .transcript_view import GAP, REPLACED_OLD, DELETED, TranscriptView
+from .transcript_view import DELETED, GAP, REPLACED_OLD, TranscriptView
 
 MAX_MATCHES = 10_000  # counting stops here (a one-hour lecture has about 9,000 words)
 

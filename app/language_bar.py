@@ -42,14 +42,13 @@ def describe_language(transcript: object) -> str:
     if not code:
         return ""
     name = language_name(code)
-    tr = QCoreApplication.translate
     if check is None:
         return name
     if check.forced:
-        return tr("LanguageBar", "%1 (chosen)").replace("%1", name)
+        return QCoreApplication.translate("LanguageBar", "%1 (chosen)").replace("%1", name)
     if check.probability is None:
-        return tr("LanguageBar", "%1 (detected)").replace("%1", name)
-    return tr("LanguageBar", "%1 (detected, %2 %)").replace("%1", name).replace(
+        return QCoreApplication.translate("LanguageBar", "%1 (detected)").replace("%1", name)
+    return QCoreApplication.translate("LanguageBar", "%1 (detected, %2 %)").replace("%1", name).replace(
         "%2", str(int(round(check.probability * 100))))
 
 

@@ -14,8 +14,18 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lecturecut.core import LecturecutError
 from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectChangedOnDisk, ProjectError
@@ -27,9 +37,9 @@ from .dialogs import ExportDialog, SettingsDialog, ShortcutsDialog, show_error, 
 from .edit_list import EditListPanel
 from .find_bar import FindBar
 from .language_bar import LanguageBar, describe_language, language_name
-from .poster import first_frame, to_qimage
-from .player import PlaybackController, PlayerWidget
 from .playback import PauseReader, edited_duration_ms, planned_skip_spans
+from .player import PlaybackController, PlayerWidget
+from .poster import first_frame, to_qimage
 from .session import QtSession
 from .settings import AppSettings
 from .timeline import TimelineWidget
@@ -88,16 +98,18 @@ class Prompter:
     def ask_changed_on_disk(self, name: str) -> str:
         """The project file was changed by another program while this window has unsaved edits:
         'reload', 'overwrite' (keep mine), 'save_as' or 'cancel'."""
-        tr = QCoreApplication.translate
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("MainWindow", "Project changed on disk"),
-                          tr("MainWindow", "\u201c%1\u201d was changed by another program, and you have unsaved "
-                             "edits here.").replace("%1", name), QMessageBox.StandardButton.NoButton, self.parent)
-        box.setInformativeText(tr("MainWindow", "Reload it (your edits here are lost), keep your version and "
-                                  "overwrite the other one, or save your version under another name."))
-        buttons = {"reload": box.addButton(tr("MainWindow", "Reload"), QMessageBox.ButtonRole.DestructiveRole),
-                   "overwrite": box.addButton(tr("MainWindow", "Keep Mine and Overwrite"),
+        translate = QCoreApplication.translate
+        box = QMessageBox(QMessageBox.Icon.Warning, translate("MainWindow", "Project changed on disk"),
+                          translate("MainWindow", "\u201c%1\u201d was changed by another program, and you have "
+                                    "unsaved edits here.").replace("%1", name),
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        box.setInformativeText(translate("MainWindow", "Reload it (your edits here are lost), keep your version and "
+                                         "overwrite the other one, or save your version under another name."))
+        buttons = {"reload": box.addButton(translate("MainWindow", "Reload"), QMessageBox.ButtonRole.DestructiveRole),
+                   "overwrite": box.addButton(translate("MainWindow", "Keep Mine and Overwrite"),
                                               QMessageBox.ButtonRole.AcceptRole),
-                   "save_as": box.addButton(tr("MainWindow", "Save As\u2026"), QMessageBox.ButtonRole.ActionRole),
+                   "save_as": box.addButton(translate("MainWindow", "Save As\u2026"),
+                                            QMessageBox.ButtonRole.ActionRole),
                    "cancel": box.addButton(QMessageBox.StandardButton.Cancel)}
         box.exec()
         clicked = box.clickedButton()

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from .playback import Span, edited_duration_ms, edited_position_ms, samples_to_ms, skip_spans, span_at
 from .session import QtSession

@@ -21,11 +21,10 @@ from typing import Any
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from lecturecut.asr.transcript import Transcript
-from lecturecut.synthesis.edl import Edl, EditError
+from lecturecut.synthesis.edl import EditError, Edl
 from lecturecut.synthesis.history import History
 from lecturecut.synthesis.project import Project, autosave_path
 from lecturecut.synthesis.session import EditSession
-
 
 AUTOSAVE_IDLE_MS = 3_000  # autosave after 3 s without an edit: never mid-gesture, never much lost
 DISK_CHECK_DELAY_MS = 150  # a save by another program fires several file events: look once they settle

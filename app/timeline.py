@@ -13,10 +13,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
-from .waveform import PEAKS_PER_S
-from .player import PlaybackController
 from .playback import samples_to_ms
+from .player import PlaybackController
 from .session import QtSession
+from .waveform import PEAKS_PER_S
 from .workers import format_duration, format_tenths
 
 MIN_VISIBLE_MS = 2_000  # the deepest zoom shows two seconds

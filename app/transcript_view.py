@@ -22,15 +22,24 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QColor, QFont, QKeyEvent, QKeySequence, QMouseEvent, QTextCharFormat,
-                           QTextCursor, QTextFormat)
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QTextEdit, QToolTip, QWidget
 
 from lecturecut.asr.transcript import Transcript
 from lecturecut.synthesis.edl import Edl
 
-from .player import PlaybackController
 from .playback import samples_to_ms, word_at
+from .player import PlaybackController
 from .session import QtSession
 
 LOW_CONFIDENCE = 0.5  # words Whisper was less sure of than this are marked for checking

@@ -17,9 +17,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
-from lecturecut.core import Cancelled, CancelToken
-from lecturecut.core import ProgressFn
-
+from lecturecut.core import Cancelled, CancelToken, ProgressFn
 
 PROGRESS_INTERVAL_S = 0.05  # at most 20 progress signals a second: the event loop stays responsive
 ETA_MIN_FRACTION = 0.03  # below this the time-left estimate is noise

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # gui_support: the test helpers, not shipped in the package
 
+from gui_support import ScriptedPrompter, bundled_sample, wait_signal, wait_until  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QPixmap  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -34,7 +35,6 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from lecturecut.app.gui import create_window  # noqa: E402
 from lecturecut.app.i18n import install_translators  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
-from gui_support import ScriptedPrompter, bundled_sample, wait_signal, wait_until  # noqa: E402
 
 WINDOW_SIZE = (1360, 820)
 

@@ -30,9 +30,23 @@ def bundled_sample() -> Path:
 class ScriptedPrompter:
     """Stands in for ``main_window.Prompter``: fixed answers, and a log of what was asked."""
 
-    def __init__(self, save: str = "discard", recover: bool = True, open_file: str = "", save_file: str = "") -> None:
-        self.answers = {"save": save, "recover": recover, "open_file": open_file, "save_file": save_file}
+    def __init__(self, save: str = "discard", recover: bool = True, open_file: str = "", save_file: str = "",
+                 retranscribe: bool = True, changed_on_disk: str = "cancel", overwrite: bool = False) -> None:
+        self.answers = {"save": save, "recover": recover, "open_file": open_file, "save_file": save_file,
+                        "retranscribe": retranscribe, "changed_on_disk": changed_on_disk, "overwrite": overwrite}
         self.asked: list[tuple[str, str]] = []
+
+    def ask_retranscribe(self, language: str) -> bool:
+        self.asked.append(("retranscribe", language))
+        return bool(self.answers["retranscribe"])
+
+    def ask_changed_on_disk(self, name: str) -> str:
+        self.asked.append(("changed_on_disk", name))
+        return str(self.answers["changed_on_disk"])
+
+    def ask_overwrite(self, paths: list[str]) -> bool:
+        self.asked.append(("overwrite", ", ".join(paths)))
+        return bool(self.answers["overwrite"])
 
     def ask_save(self, name: str) -> str:
         self.asked.append(("save", name))

@@ -16,12 +16,20 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from gui_support import (  # noqa: E402
+    GuiWatchdog,
+    ScriptedPrompter,
+    count_slowly,
+    fail_with,
+    sample_transcript,
+    wait_signal,
+    wait_until,
+)
 from PySide6.QtCore import QPoint, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QTextCharFormat, QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from lecturecut.app.child_process import run_in_process  # noqa: E402
-from lecturecut.app.waveform import PEAKS_PER_S, waveform_peaks  # noqa: E402
 from lecturecut.app.dialogs import ShortcutsDialog, describe_error, shortcut_table  # noqa: E402
 from lecturecut.app.edit_list import CUT, VOICE_PENDING, EditListPanel, edits_of  # noqa: E402
 from lecturecut.app.gui import _parse, create_window  # noqa: E402
@@ -30,10 +38,9 @@ from lecturecut.app.playback import Span, edited_duration_ms, skip_spans, span_a
 from lecturecut.app.player import PlaybackController  # noqa: E402
 from lecturecut.app.session import QtSession  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
-from gui_support import (GuiWatchdog, ScriptedPrompter, count_slowly, fail_with, sample_transcript,  # noqa: E402
-                         wait_signal, wait_until)
 from lecturecut.app.timeline import TimelineWidget  # noqa: E402
 from lecturecut.app.transcript_view import DELETED, GAP, GAP_MARK, KEPT, PENDING, TranscriptView, render_items  # noqa: E402
+from lecturecut.app.waveform import PEAKS_PER_S, waveform_peaks  # noqa: E402
 from lecturecut.app.workers import Job, estimate_left_s, format_duration  # noqa: E402
 from lecturecut.core import Cancelled
 from lecturecut.media.errors import FFmpegError, MediaError  # noqa: E402
@@ -693,12 +700,14 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
     """The dialog's flow with a stand-in export (the engine's export is tested end to end in test_gui.py)."""
     from types import SimpleNamespace
 
-    from lecturecut.app import dialogs
-    from lecturecut.app.dialogs import ExportDialog
     from gui_support import count_slowly
 
+    from lecturecut.app import dialogs
+    from lecturecut.app.dialogs import ExportDialog
+
     monkeypatch.setattr(dialogs.jobs, "export_options",
-                        lambda subtitles, smooth, preset: SimpleNamespace(subtitles=subtitles, preset=preset))
+                        lambda subtitles, smooth, preset, overwrite=False: SimpleNamespace(subtitles=subtitles,
+                                                                                          preset=preset))
     calls = []
 
     def fake_export(project, out, options, progress, cancel):

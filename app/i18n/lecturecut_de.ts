@@ -4,67 +4,67 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../dialogs.py" line="48"/>
+        <location filename="../dialogs.py" line="67"/>
         <source>lecturecut</source>
         <translation>lecturecut</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="61"/>
+        <location filename="../dialogs.py" line="80"/>
         <source>A part of lecturecut is not installed (the Python module &apos;%1&apos; is missing). Run scripts/setup.sh again, or reinstall lecturecut.</source>
         <translation>Ein Teil von lecturecut ist nicht installiert (das Python-Modul „%1“ fehlt). Führen Sie scripts/setup.sh erneut aus oder installieren Sie lecturecut neu.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="65"/>
+        <location filename="../dialogs.py" line="84"/>
         <source>A part of lecturecut could not be loaded (%1). Run scripts/setup.sh again, or reinstall lecturecut.</source>
         <translation>Ein Teil von lecturecut konnte nicht geladen werden (%1). Führen Sie scripts/setup.sh erneut aus oder installieren Sie lecturecut neu.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="69"/>
+        <location filename="../dialogs.py" line="88"/>
         <source>The computer ran out of memory. Close other programs, or choose a smaller transcription model in Settings, and try again.</source>
         <translation>Der Arbeitsspeicher reicht nicht aus. Schließen Sie andere Programme oder wählen Sie in den Einstellungen ein kleineres Transkriptionsmodell und versuchen Sie es erneut.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="74"/>
+        <location filename="../dialogs.py" line="93"/>
         <source>A file could not be read or written%1: %2. Check that the disk is not full and that you may write to the folder.</source>
         <translation>Eine Datei konnte nicht gelesen oder geschrieben werden%1: %2. Prüfen Sie, ob der Datenträger voll ist und ob Sie in den Ordner schreiben dürfen.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="78"/>
+        <location filename="../dialogs.py" line="97"/>
         <source>Something unexpected went wrong (%1: %2). Your edits are safe: lecturecut autosaves them. Please report this problem with the details below.</source>
         <translation>Etwas Unerwartetes ist schiefgegangen (%1: %2). Ihre Änderungen sind sicher: lecturecut speichert sie automatisch. Bitte melden Sie dieses Problem mit den Details unten.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="112"/>
+        <location filename="../dialogs.py" line="131"/>
         <source>Separate subtitle file (.srt)</source>
         <translation>Separate Untertiteldatei (.srt)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="113"/>
+        <location filename="../dialogs.py" line="132"/>
         <source>Subtitle track inside the video</source>
         <translation>Untertitelspur im Video</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="114"/>
+        <location filename="../dialogs.py" line="133"/>
         <source>Both</source>
         <translation>Beides</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="115"/>
+        <location filename="../dialogs.py" line="134"/>
         <source>No subtitles</source>
         <translation>Keine Untertitel</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="118"/>
+        <location filename="../dialogs.py" line="137"/>
         <source>Balanced</source>
         <translation>Ausgewogen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="119"/>
+        <location filename="../dialogs.py" line="138"/>
         <source>Fast (larger file)</source>
         <translation>Schnell (größere Datei)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="120"/>
+        <location filename="../dialogs.py" line="139"/>
         <source>High quality (slower)</source>
         <translation>Hohe Qualität (langsamer)</translation>
     </message>
@@ -72,27 +72,27 @@
 <context>
     <name>EditList</name>
     <message>
-        <location filename="../edit_list.py" line="38"/>
+        <location filename="../edit_list.py" line="46"/>
         <source>cut</source>
         <translation>geschnitten</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="39"/>
+        <location filename="../edit_list.py" line="47"/>
         <source>voice pending</source>
         <translation>Stimme ausstehend</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="40"/>
+        <location filename="../edit_list.py" line="48"/>
         <source>voice ready</source>
         <translation>Stimme fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="41"/>
+        <location filename="../edit_list.py" line="49"/>
         <source>lips ready</source>
         <translation>Lippen fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="42"/>
+        <location filename="../edit_list.py" line="50"/>
         <source>needs review</source>
         <translation>bitte prüfen</translation>
     </message>
@@ -100,53 +100,64 @@
 <context>
     <name>EditListPanel</name>
     <message>
-        <location filename="../edit_list.py" line="116"/>
+        <location filename="../edit_list.py" line="124"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="116"/>
+        <location filename="../edit_list.py" line="124"/>
         <source>Edit</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="116"/>
+        <location filename="../edit_list.py" line="124"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="124"/>
-        <location filename="../edit_list.py" line="216"/>
+        <location filename="../edit_list.py" line="135"/>
+        <location filename="../edit_list.py" line="226"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="125"/>
+        <location filename="../edit_list.py" line="136"/>
         <source>Loop a few seconds around the edit: as recorded, then as edited</source>
         <translation>Ein paar Sekunden um die Änderung in Schleife abspielen: erst wie aufgenommen, dann wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="127"/>
+        <location filename="../edit_list.py" line="138"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="128"/>
+        <location filename="../edit_list.py" line="139"/>
         <source>Undo this edit (the words come back as recorded)</source>
         <translation>Diese Änderung zurücknehmen (die Wörter kommen wie aufgenommen zurück)</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="167"/>
+        <location filename="../edit_list.py" line="178"/>
         <source>A word next to this edit was recognised with low confidence: listen to the preview</source>
         <translation>Ein Wort an dieser Änderung wurde nur unsicher erkannt: hören Sie sich die Vorschau an</translation>
     </message>
-    <message>
-        <location filename="../edit_list.py" line="177"/>
-        <source>%1 cuts, %2 retypes</source>
-        <translation>%1 Schnitte, %2 neu getippt</translation>
+    <message numerus="yes">
+        <location filename="../edit_list.py" line="188"/>
+        <source>%n cuts</source>
+        <translation>
+            <numerusform>%n Schnitt</numerusform>
+            <numerusform>%n Schnitte</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../edit_list.py" line="188"/>
+        <source>%n retypes</source>
+        <translation>
+            <numerusform>%n Neueingabe</numerusform>
+            <numerusform>%n Neueingaben</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="216"/>
+        <location filename="../edit_list.py" line="226"/>
         <source>Stop preview</source>
         <translation>Vorschau beenden</translation>
     </message>
@@ -154,98 +165,124 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../dialogs.py" line="141"/>
+        <location filename="../dialogs.py" line="163"/>
         <source>Export the edited lecture</source>
         <translation>Bearbeitete Vorlesung exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="150"/>
+        <location filename="../dialogs.py" line="172"/>
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="161"/>
+        <location filename="../dialogs.py" line="183"/>
         <source>Smooth the cuts (short crossfade)</source>
         <translation>Schnitte glätten (kurze Überblendung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="164"/>
+        <location filename="../dialogs.py" line="186"/>
         <source>Save as:</source>
         <translation>Speichern als:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="165"/>
+        <location filename="../dialogs.py" line="187"/>
         <source>Quality:</source>
         <translation>Qualität:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="166"/>
+        <location filename="../dialogs.py" line="188"/>
         <source>Subtitles:</source>
         <translation>Untertitel:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="176"/>
+        <location filename="../dialogs.py" line="198"/>
         <source>Note: retyped words are exported as recorded until their new voice has been synthesized.</source>
         <translation>Hinweis: Neu getippte Wörter werden wie aufgenommen exportiert, bis ihre neue Stimme synthetisiert ist.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="179"/>
-        <location filename="../dialogs.py" line="215"/>
+        <location filename="../dialogs.py" line="201"/>
+        <location filename="../dialogs.py" line="251"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="181"/>
+        <location filename="../dialogs.py" line="203"/>
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="193"/>
+        <location filename="../dialogs.py" line="215"/>
         <source>Export to</source>
         <translation>Exportieren nach</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="194"/>
+        <location filename="../dialogs.py" line="216"/>
         <source>MP4 video (*.mp4);;All files (*)</source>
         <translation>MP4-Video (*.mp4);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="229"/>
+        <location filename="../dialogs.py" line="226"/>
+        <source>Replace existing files?</source>
+        <translation>Vorhandene Dateien ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="227"/>
+        <source>These files exist already and would be replaced:
+
+%1
+
+Replace them?</source>
+        <translation>Diese Dateien gibt es schon, sie würden ersetzt:
+
+%1
+
+Ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="247"/>
+        <source>Not exported: the existing files were left as they are.</source>
+        <translation>Nicht exportiert: Die vorhandenen Dateien bleiben, wie sie sind.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="265"/>
         <source>Starting the export…</source>
         <translation>Export wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="242"/>
+        <location filename="../dialogs.py" line="278"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="250"/>
+        <location filename="../dialogs.py" line="286"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="259"/>
+        <location filename="../dialogs.py" line="295"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
-    <message>
-        <location filename="../dialogs.py" line="262"/>
-        <source>%1 cuts</source>
-        <translation>%1 Schnitte</translation>
+    <message numerus="yes">
+        <location filename="../dialogs.py" line="298"/>
+        <source>%n cuts</source>
+        <translation>
+            <numerusform>%n Schnitt</numerusform>
+            <numerusform>%n Schnitte</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="275"/>
+        <location filename="../dialogs.py" line="311"/>
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="281"/>
+        <location filename="../dialogs.py" line="317"/>
         <source>Export cancelled; nothing was written.</source>
         <translation>Export abgebrochen; es wurde nichts geschrieben.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="286"/>
+        <location filename="../dialogs.py" line="322"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
@@ -253,52 +290,75 @@
 <context>
     <name>FindBar</name>
     <message>
-        <location filename="../find_bar.py" line="31"/>
+        <location filename="../find_bar.py" line="34"/>
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="35"/>
+        <location filename="../find_bar.py" line="39"/>
         <source>Replace with</source>
         <translation>Ersetzen durch</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="39"/>
+        <location filename="../find_bar.py" line="44"/>
         <source>Previous match</source>
         <translation>Vorheriger Treffer</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="43"/>
+        <location filename="../find_bar.py" line="48"/>
         <source>Next match</source>
         <translation>Nächster Treffer</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="45"/>
+        <location filename="../find_bar.py" line="50"/>
         <source>Replace</source>
         <translation>Ersetzen</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="47"/>
+        <location filename="../find_bar.py" line="52"/>
         <source>Replace all</source>
         <translation>Alle ersetzen</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="52"/>
+        <location filename="../find_bar.py" line="57"/>
         <source>Close (Esc)</source>
         <translation>Schließen (Esc)</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../find_bar.py" line="106"/>
+        <source>%n matches</source>
+        <translation>
+            <numerusform>%n Treffer</numerusform>
+            <numerusform>%n Treffer</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../find_bar.py" line="109"/>
+        <source>Replacing needs new speech for %n words (voice pending)</source>
+        <translation>
+            <numerusform>Ersetzen braucht neue Sprache für %n Wort (Stimme ausstehend)</numerusform>
+            <numerusform>Ersetzen braucht neue Sprache für %n Wörter (Stimme ausstehend)</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../find_bar.py" line="116"/>
+        <location filename="../find_bar.py" line="167"/>
+        <source>Match %1 of %2</source>
+        <translation>Treffer %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../find_bar.py" line="169"/>
+        <location filename="../find_bar.py" line="171"/>
         <source>Wrapped around</source>
         <translation>Vom Anfang fortgesetzt</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="119"/>
+        <location filename="../find_bar.py" line="106"/>
+        <location filename="../find_bar.py" line="174"/>
         <source>Not found</source>
         <translation>Nicht gefunden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../find_bar.py" line="149"/>
+        <location filename="../find_bar.py" line="204"/>
         <source>%n replaced</source>
         <translation>
             <numerusform>%n ersetzt</numerusform>
@@ -309,40 +369,108 @@
 <context>
     <name>JobStatus</name>
     <message>
-        <location filename="../main_window.py" line="96"/>
+        <location filename="../main_window.py" line="146"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="120"/>
+        <location filename="../main_window.py" line="170"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="183"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
 </context>
 <context>
+    <name>LanguageBar</name>
+    <message>
+        <location filename="../language_bar.py" line="19"/>
+        <source>English</source>
+        <translation>Englisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="19"/>
+        <source>German</source>
+        <translation>Deutsch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="20"/>
+        <source>French</source>
+        <translation>Französisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="20"/>
+        <source>Spanish</source>
+        <translation>Spanisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="21"/>
+        <source>Italian</source>
+        <translation>Italienisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="21"/>
+        <source>Dutch</source>
+        <translation>Niederländisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="22"/>
+        <source>Polish</source>
+        <translation>Polnisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="22"/>
+        <source>Portuguese</source>
+        <translation>Portugiesisch</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="48"/>
+        <source>%1 (chosen)</source>
+        <translation>%1 (gewählt)</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="50"/>
+        <source>%1 (detected)</source>
+        <translation>%1 (erkannt)</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="51"/>
+        <source>%1 (detected, %2 %)</source>
+        <translation>%1 (erkannt, %2 %)</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="104"/>
+        <source>The language may be wrong: transcribed as %1.</source>
+        <translation>Die Sprache ist vielleicht falsch: transkribiert als %1.</translation>
+    </message>
+    <message>
+        <location filename="../language_bar.py" line="109"/>
+        <source>Transcribe as %1</source>
+        <translation>Als %1 transkribieren</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="52"/>
+        <location filename="../main_window.py" line="65"/>
         <source>Unsaved changes</source>
         <translation>Ungespeicherte Änderungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="53"/>
+        <location filename="../main_window.py" line="66"/>
         <source>Save the changes to “%1”?</source>
         <translation>Änderungen an „%1“ speichern?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="63"/>
+        <location filename="../main_window.py" line="76"/>
         <source>Recover unsaved changes?</source>
         <translation>Ungespeicherte Änderungen wiederherstellen?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="64"/>
+        <location filename="../main_window.py" line="77"/>
         <source>lecturecut was not closed properly while “%1” had unsaved changes. Recover them from the autosave?
 
 No discards the autosaved changes and opens the last saved version.</source>
@@ -351,330 +479,423 @@ No discards the autosaved changes and opens the last saved version.</source>
 Nein verwirft die automatisch gesicherten Änderungen und öffnet die zuletzt gespeicherte Fassung.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="72"/>
+        <location filename="../main_window.py" line="85"/>
         <source>Open a lecture video or project</source>
         <translation>Vorlesungsvideo oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="73"/>
+        <location filename="../main_window.py" line="86"/>
         <source>Videos and projects (%1);;All files (*)</source>
         <translation>Videos und Projekte (%1);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="79"/>
+        <location filename="../main_window.py" line="93"/>
+        <source>Transcribe again?</source>
+        <translation>Erneut transkribieren?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="94"/>
+        <source>Transcribing again as %1 replaces the transcript, and the edits made on it are lost. Transcribe again?</source>
+        <translation>Erneutes Transkribieren als %1 ersetzt das Transkript, die Änderungen daran gehen verloren. Erneut transkribieren?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="102"/>
+        <source>Project changed on disk</source>
+        <translation>Projekt wurde auf der Festplatte geändert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="103"/>
+        <source>“%1” was changed by another program, and you have unsaved edits here.</source>
+        <translation>„%1“ wurde von einem anderen Programm geändert, und Sie haben hier ungespeicherte Änderungen.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="106"/>
+        <source>Reload it (your edits here are lost), keep your version and overwrite the other one, or save your version under another name.</source>
+        <translation>Neu laden (Ihre Änderungen hier gehen verloren), Ihre Fassung behalten und die andere überschreiben, oder Ihre Fassung unter einem anderen Namen speichern.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="108"/>
+        <source>Reload</source>
+        <translation>Neu laden</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="109"/>
+        <source>Keep Mine and Overwrite</source>
+        <translation>Meine behalten und überschreiben</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="111"/>
+        <source>Save As…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="122"/>
+        <source>Replace existing files?</source>
+        <translation>Vorhandene Dateien ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="123"/>
+        <source>These files exist already and would be replaced:
+
+%1
+
+Replace them?</source>
+        <translation>Diese Dateien gibt es schon, sie würden ersetzt:
+
+%1
+
+Ersetzen?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="129"/>
         <source>Save the project as</source>
         <translation>Projekt speichern unter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="80"/>
+        <location filename="../main_window.py" line="130"/>
         <source>lecturecut projects (*%1)</source>
         <translation>lecturecut-Projekte (*%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="259"/>
+        <source>The language the transcript was made in</source>
+        <translation>Die Sprache, in der transkribiert wurde</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="283"/>
         <source>This edit is not possible</source>
         <translation>Diese Änderung ist nicht möglich</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="285"/>
         <source>Autosaved</source>
         <translation>Automatisch gesichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="287"/>
         <source>Playback is not available: %1</source>
         <translation>Wiedergabe nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254"/>
+        <location filename="../main_window.py" line="315"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="316"/>
         <source>&amp;Open…</source>
         <translation>Ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="317"/>
         <source>Open a lecture video (it is transcribed) or a project</source>
         <translation>Ein Vorlesungsvideo (es wird transkribiert) oder ein Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257"/>
+        <location filename="../main_window.py" line="318"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260"/>
+        <location filename="../main_window.py" line="321"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261"/>
+        <location filename="../main_window.py" line="322"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="323"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="263"/>
+        <location filename="../main_window.py" line="324"/>
         <source>Render the edited lecture to a video file</source>
         <translation>Die bearbeitete Vorlesung als Videodatei ausgeben</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264"/>
+        <location filename="../main_window.py" line="325"/>
         <source>Re&amp;link Source Video…</source>
         <translation>Quellvideo neu &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="327"/>
         <source>&amp;Close Project</source>
         <translation>Projekt s&amp;chließen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="329"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="331"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
-        <location filename="../main_window.py" line="344"/>
+        <location filename="../main_window.py" line="332"/>
+        <location filename="../main_window.py" line="407"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="333"/>
+        <location filename="../main_window.py" line="409"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274"/>
+        <location filename="../main_window.py" line="335"/>
         <source>&amp;Delete Words</source>
         <translation>Wörter &amp;löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="336"/>
         <source>Re&amp;type Words…</source>
         <translation>Wörter neu &amp;tippen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="277"/>
+        <location filename="../main_window.py" line="338"/>
         <source>Re&amp;store Words</source>
         <translation>Wörter wieder&amp;herstellen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="279"/>
+        <location filename="../main_window.py" line="340"/>
         <source>&amp;Find and Replace…</source>
         <translation>&amp;Suchen und Ersetzen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="343"/>
         <source>Se&amp;ttings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="284"/>
+        <location filename="../main_window.py" line="345"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="285"/>
+        <location filename="../main_window.py" line="346"/>
         <source>&amp;Hide Deleted Words</source>
         <translation>Gelöschte Wörter &amp;ausblenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287"/>
+        <location filename="../main_window.py" line="348"/>
         <source>&amp;Follow Playback</source>
         <translation>Der Wiedergabe &amp;folgen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="291"/>
+        <location filename="../main_window.py" line="352"/>
         <source>&amp;Edit List</source>
         <translation>&amp;Änderungsliste</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295"/>
+        <location filename="../main_window.py" line="356"/>
         <source>Zoom Timeline &amp;In</source>
         <translation>Zeitleiste ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296"/>
+        <location filename="../main_window.py" line="357"/>
         <source>Zoom Timeline &amp;Out</source>
         <translation>Zeitleiste ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299"/>
+        <location filename="../main_window.py" line="360"/>
         <source>&amp;Playback</source>
         <translation>&amp;Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300"/>
+        <location filename="../main_window.py" line="361"/>
         <source>&amp;Play / Pause</source>
         <translation>&amp;Abspielen / Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301"/>
+        <location filename="../main_window.py" line="362"/>
         <source>Jump &amp;Back</source>
         <translation>&amp;Zurückspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302"/>
+        <location filename="../main_window.py" line="363"/>
         <source>&amp;Stop</source>
         <translation>&amp;Stopp</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303"/>
+        <location filename="../main_window.py" line="364"/>
         <source>Play / &amp;Faster</source>
         <translation>Abspielen / &amp;schneller</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304"/>
+        <location filename="../main_window.py" line="365"/>
+        <source>Play &amp;Selection</source>
+        <translation>&amp;Auswahl abspielen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="366"/>
+        <source>Play only the selected words, as edited</source>
+        <translation>Nur die ausgewählten Wörter abspielen, wie bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="367"/>
         <source>Play the &amp;Edited Lecture</source>
         <translation>&amp;Bearbeitete Vorlesung abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305"/>
+        <location filename="../main_window.py" line="368"/>
         <source>Skip the deleted words while playing</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="372"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="310"/>
+        <location filename="../main_window.py" line="373"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="312"/>
+        <location filename="../main_window.py" line="375"/>
         <source>&amp;About lecturecut</source>
         <translation>Ü&amp;ber lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="385"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="388"/>
         <source>Clear the List</source>
         <translation>Liste leeren</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="406"/>
         <source>&amp;Undo %1</source>
         <translation>&amp;Rückgängig: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="408"/>
         <source>&amp;Redo %1</source>
         <translation>&amp;Wiederholen: %1</translation>
     </message>
-    <message>
-        <location filename="../main_window.py" line="362"/>
-        <source>%1 words · %2 deleted · %3 retyped · %4 of %5</source>
-        <translation>%1 Wörter · %2 gelöscht · %3 neu getippt · %4 von %5</translation>
+    <message numerus="yes">
+        <location filename="../main_window.py" line="425"/>
+        <source>%n words</source>
+        <translation>
+            <numerusform>%n Wort</numerusform>
+            <numerusform>%n Wörter</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="425"/>
+        <source>%2 deleted · %3 retyped · %4 of %5</source>
+        <translation>%2 gelöscht · %3 neu getippt · %4 von %5</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="450"/>
         <source>The waveform could not be drawn: %1</source>
         <translation>Die Wellenform konnte nicht gezeichnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="442"/>
+        <location filename="../main_window.py" line="532"/>
         <source>The project could not be opened</source>
         <translation>Das Projekt konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="448"/>
+        <location filename="../main_window.py" line="538"/>
         <source>The source video needs attention</source>
         <translation>Das Quellvideo braucht Ihre Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="551"/>
         <source>This video already has a project: opening it</source>
         <translation>Zu diesem Video gibt es schon ein Projekt: es wird geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="464"/>
+        <location filename="../main_window.py" line="554"/>
         <source>The video could not be opened</source>
         <translation>Das Video konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="465"/>
+        <location filename="../main_window.py" line="555"/>
         <source>&apos;%1&apos; does not exist. Check the path, or whether the file was moved or renamed.</source>
         <translation>„%1“ existiert nicht. Prüfen Sie den Pfad oder ob die Datei verschoben oder umbenannt wurde.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="478"/>
+        <location filename="../main_window.py" line="577"/>
         <source>Transcription cancelled</source>
         <translation>Transkription abgebrochen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="480"/>
+        <location filename="../main_window.py" line="579"/>
         <source>Transcribing %1</source>
         <translation>%1 wird transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="481"/>
+        <location filename="../main_window.py" line="580"/>
         <source>Transcribing %1 … the transcript appears here when it is ready.</source>
         <translation>%1 wird transkribiert … das Transkript erscheint hier, sobald es fertig ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="492"/>
+        <location filename="../main_window.py" line="608"/>
         <source>The new project could not be saved</source>
         <translation>Das neue Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="496"/>
+        <location filename="../main_window.py" line="612"/>
         <source>Transcribed %1 words</source>
         <translation>%1 Wörter transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="499"/>
+        <location filename="../main_window.py" line="615"/>
         <source>Transcription failed</source>
         <translation>Transkription fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="625"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="552"/>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="675"/>
+        <location filename="../main_window.py" line="715"/>
+        <location filename="../main_window.py" line="734"/>
         <source>The project could not be saved</source>
         <translation>Das Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../main_window.py" line="677"/>
+        <location filename="../main_window.py" line="712"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="692"/>
+        <source>%1 was removed by another program; Save writes it again</source>
+        <translation>%1 wurde von einem anderen Programm entfernt; Speichern schreibt es neu</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="707"/>
+        <source>Reloaded %1: it was changed by another program</source>
+        <translation>%1 neu geladen: Es wurde von einem anderen Programm geändert</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="751"/>
         <source>The video could not be relinked</source>
         <translation>Das Video konnte nicht neu verknüpft werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614"/>
+        <location filename="../main_window.py" line="779"/>
         <source>About lecturecut</source>
         <translation>Über lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="780"/>
         <source>lecturecut: edit a recorded lecture by editing its transcript.
 
 Delete words to cut them, type over words to retype them, export the result.</source>
@@ -686,146 +907,166 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>PlayerWidget</name>
     <message>
-        <location filename="../player.py" line="402"/>
+        <location filename="../player.py" line="486"/>
+        <source>The recording&apos;s time and the edited lecture&apos;s time; click to show only one of them or both</source>
+        <translation>Zeit der Aufnahme und Zeit der bearbeiteten Vorlesung; klicken, um nur eine davon oder beide zu zeigen</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="489"/>
         <source>Play edited</source>
         <translation>Bearbeitet abspielen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="403"/>
+        <location filename="../player.py" line="490"/>
         <source>Skip the deleted words while playing (off: play the recording as it was)</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen (aus: die Aufnahme wie aufgenommen abspielen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="428"/>
+        <location filename="../player.py" line="517"/>
         <source>Pause (Space)</source>
         <translation>Pause (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="428"/>
+        <location filename="../player.py" line="517"/>
         <source>Play (Space)</source>
         <translation>Abspielen (Leertaste)</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="531"/>
+        <source>edited %1 / %2</source>
+        <translation>bearbeitet %1 / %2</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="312"/>
+        <location filename="../dialogs.py" line="348"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="319"/>
+        <location filename="../dialogs.py" line="355"/>
         <source>&apos;auto&apos; uses the Whisper weights installed with lecturecut; a name or a path chooses another model</source>
         <translation>„auto“ verwendet die mit lecturecut installierten Whisper-Gewichte; ein Name oder Pfad wählt ein anderes Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="323"/>
+        <location filename="../dialogs.py" line="359"/>
         <source>Detect automatically</source>
         <translation>Automatisch erkennen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="336"/>
+        <location filename="../dialogs.py" line="362"/>
+        <source>When the language is detected, it is chosen among these (codes such as en, de, fr); an unlikely result is pointed out with a one-click fix</source>
+        <translation>Wird die Sprache erkannt, dann unter diesen (Kürzel wie en, de, fr); ein unwahrscheinliches Ergebnis wird mit einer Ein-Klick-Korrektur angezeigt</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="375"/>
         <source>System</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="339"/>
+        <location filename="../dialogs.py" line="378"/>
         <source>Transcription (for newly opened videos)</source>
         <translation>Transkription (für neu geöffnete Videos)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="341"/>
+        <location filename="../dialogs.py" line="380"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="342"/>
+        <location filename="../dialogs.py" line="381"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="343"/>
+        <location filename="../dialogs.py" line="382"/>
+        <source>Detect among:</source>
+        <translation>Erkennen unter:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="383"/>
         <source>Engine:</source>
         <translation>Engine:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="344"/>
+        <location filename="../dialogs.py" line="384"/>
         <source>Synthesis of retyped words</source>
         <translation>Synthese neu getippter Wörter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="346"/>
+        <location filename="../dialogs.py" line="386"/>
         <source>Voice:</source>
         <translation>Stimme:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="347"/>
+        <location filename="../dialogs.py" line="387"/>
         <source>Lip sync:</source>
         <translation>Lippensynchronisation:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="348"/>
+        <location filename="../dialogs.py" line="388"/>
         <source>Interface</source>
         <translation>Oberfläche</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="350"/>
+        <location filename="../dialogs.py" line="390"/>
         <source>Language (after a restart):</source>
         <translation>Sprache (nach einem Neustart):</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="352"/>
+        <location filename="../dialogs.py" line="392"/>
         <source>Model weights</source>
         <translation>Modellgewichte</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="354"/>
+        <location filename="../dialogs.py" line="394"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="354"/>
+        <location filename="../dialogs.py" line="394"/>
         <source>Used for</source>
         <translation>Verwendet für</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="354"/>
+        <location filename="../dialogs.py" line="394"/>
         <source>Licence</source>
         <translation>Lizenz</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="355"/>
+        <location filename="../dialogs.py" line="395"/>
         <source>Where</source>
         <translation>Ort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="361"/>
+        <location filename="../dialogs.py" line="401"/>
         <source>Looking for model files…</source>
         <translation>Modelldateien werden gesucht…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="363"/>
-        <location filename="../dialogs.py" line="451"/>
+        <location filename="../dialogs.py" line="403"/>
+        <location filename="../dialogs.py" line="491"/>
         <source>Fetch</source>
         <translation>Herunterladen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="364"/>
+        <location filename="../dialogs.py" line="404"/>
         <source>Download the selected model (needs a network connection)</source>
         <translation>Das ausgewählte Modell herunterladen (braucht eine Netzwerkverbindung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="416"/>
+        <location filename="../dialogs.py" line="456"/>
         <source>not present</source>
         <translation>nicht vorhanden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="425"/>
+        <location filename="../dialogs.py" line="465"/>
         <source>%1 of %2 models present.</source>
         <translation>%1 von %2 Modellen vorhanden.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="453"/>
+        <location filename="../dialogs.py" line="493"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -833,112 +1074,117 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../dialogs.py" line="482"/>
+        <location filename="../dialogs.py" line="523"/>
         <source>Play / pause (the edited lecture)</source>
         <translation>Abspielen / Pause (die bearbeitete Vorlesung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="483"/>
+        <location filename="../dialogs.py" line="524"/>
         <source>Jump back 5 seconds</source>
         <translation>5 Sekunden zurückspringen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="484"/>
+        <location filename="../dialogs.py" line="525"/>
         <source>Pause, stop the preview, normal speed</source>
         <translation>Pause, Vorschau beenden, normale Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="485"/>
+        <location filename="../dialogs.py" line="526"/>
         <source>Play; again: faster (up to 2×)</source>
         <translation>Abspielen; nochmals: schneller (bis 2×)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="486"/>
+        <location filename="../dialogs.py" line="527"/>
         <source>Previous / next word (seeks there)</source>
         <translation>Vorheriges / nächstes Wort (springt dorthin)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="487"/>
+        <location filename="../dialogs.py" line="528"/>
         <source>Extend the selection by a word</source>
         <translation>Auswahl um ein Wort erweitern</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="489"/>
+        <location filename="../dialogs.py" line="530"/>
         <source>Delete the selected words (or the word at the cursor)</source>
         <translation>Ausgewählte Wörter löschen (oder das Wort am Cursor)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="490"/>
+        <location filename="../dialogs.py" line="531"/>
         <source>Type over a selection</source>
         <translation>Über eine Auswahl tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="491"/>
+        <location filename="../dialogs.py" line="532"/>
         <source>Retype the words (Enter confirms, Esc cancels)</source>
         <translation>Die Wörter neu tippen (Eingabe bestätigt, Esc bricht ab)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="492"/>
+        <location filename="../dialogs.py" line="533"/>
         <source>Retype the selected words</source>
         <translation>Ausgewählte Wörter neu tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="493"/>
+        <location filename="../dialogs.py" line="534"/>
         <source>Restore the selected words as recorded</source>
         <translation>Ausgewählte Wörter wie aufgenommen wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="494"/>
+        <location filename="../dialogs.py" line="535"/>
+        <source>Play the selected words (as edited)</source>
+        <translation>Die ausgewählten Wörter abspielen (wie bearbeitet)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="536"/>
         <source>Undo</source>
         <translation>Rückgängig</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="495"/>
+        <location filename="../dialogs.py" line="537"/>
         <source>Redo</source>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="496"/>
+        <location filename="../dialogs.py" line="538"/>
         <source>Find and replace</source>
         <translation>Suchen und Ersetzen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="497"/>
+        <location filename="../dialogs.py" line="539"/>
         <source>Hide / show deleted words</source>
         <translation>Gelöschte Wörter aus- / einblenden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="498"/>
+        <location filename="../dialogs.py" line="540"/>
         <source>Open a video or project</source>
         <translation>Video oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="499"/>
+        <location filename="../dialogs.py" line="541"/>
         <source>Save / Save as</source>
         <translation>Speichern / Speichern unter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="500"/>
+        <location filename="../dialogs.py" line="542"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="501"/>
+        <location filename="../dialogs.py" line="543"/>
         <source>Click a word</source>
         <translation>Klick auf ein Wort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="502"/>
+        <location filename="../dialogs.py" line="544"/>
         <source>Play from that word</source>
         <translation>Ab diesem Wort abspielen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="503"/>
+        <location filename="../dialogs.py" line="545"/>
         <source>Ctrl+wheel on the timeline</source>
         <translation>Strg+Mausrad auf der Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="504"/>
+        <location filename="../dialogs.py" line="546"/>
         <source>Zoom the waveform</source>
         <translation>Wellenform zoomen</translation>
     </message>
@@ -946,17 +1192,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="511"/>
+        <location filename="../dialogs.py" line="553"/>
         <source>Keyboard shortcuts</source>
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="514"/>
+        <location filename="../dialogs.py" line="556"/>
         <source>Key</source>
         <translation>Taste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="514"/>
+        <location filename="../dialogs.py" line="556"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>
@@ -964,7 +1210,7 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>TimelineWidget</name>
     <message>
-        <location filename="../timeline.py" line="46"/>
+        <location filename="../timeline.py" line="55"/>
         <source>Waveform with the edits (red: cut, orange: retyped). Click to seek, Ctrl+wheel to zoom.</source>
         <translation>Wellenform mit den Änderungen (rot: geschnitten, orange: neu getippt). Klicken springt dorthin, Strg+Mausrad zoomt.</translation>
     </message>
@@ -972,17 +1218,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../transcript_view.py" line="206"/>
+        <location filename="../transcript_view.py" line="227"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="436"/>
+        <location filename="../transcript_view.py" line="457"/>
         <source>New words, then Enter (Esc cancels)</source>
         <translation>Neue Wörter, dann Eingabe (Esc bricht ab)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../transcript_view.py" line="651"/>
+        <location filename="../transcript_view.py" line="686"/>
         <source>%n deleted word(s) hidden: %1</source>
         <translation>
             <numerusform>%n gelöschtes Wort ausgeblendet: %1</numerusform>
@@ -990,47 +1236,47 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
         </translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="655"/>
+        <location filename="../transcript_view.py" line="690"/>
         <source>Inserted words: the new voice is pending</source>
         <translation>Eingefügte Wörter: die neue Stimme steht noch aus</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="656"/>
+        <location filename="../transcript_view.py" line="691"/>
         <source>Retyped (was: “%1”): the new voice is pending</source>
         <translation>Neu getippt (vorher: „%1“): die neue Stimme steht noch aus</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="660"/>
+        <location filename="../transcript_view.py" line="695"/>
         <source>Deleted: select it and press Ctrl+R to restore</source>
         <translation>Gelöscht: auswählen und Strg+R drücken, um es wiederherzustellen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="662"/>
+        <location filename="../transcript_view.py" line="697"/>
         <source>Retyped: the recorded words are replaced</source>
         <translation>Neu getippt: die aufgenommenen Wörter werden ersetzt</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="664"/>
+        <location filename="../transcript_view.py" line="699"/>
         <source>Low confidence (%1%): check that this word is right</source>
         <translation>Unsicher erkannt (%1 %): prüfen Sie, ob dieses Wort stimmt</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="671"/>
+        <location filename="../transcript_view.py" line="706"/>
         <source>Delete</source>
         <translation>Löschen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="675"/>
+        <location filename="../transcript_view.py" line="710"/>
         <source>Retype…</source>
         <translation>Neu tippen…</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="679"/>
+        <location filename="../transcript_view.py" line="714"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="683"/>
+        <location filename="../transcript_view.py" line="718"/>
         <source>Play from here</source>
         <translation>Ab hier abspielen</translation>
     </message>
@@ -1038,14 +1284,19 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>VideoView</name>
     <message>
-        <location filename="../player.py" line="384"/>
+        <location filename="../player.py" line="449"/>
         <source>Open a lecture video (File &gt; Open, or drop it here)</source>
         <translation>Ein Vorlesungsvideo öffnen (Datei &gt; Öffnen, oder hierher ziehen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="385"/>
+        <location filename="../player.py" line="453"/>
         <source>No picture (the video cannot be played on this system)</source>
         <translation>Kein Bild (das Video kann auf diesem System nicht abgespielt werden)</translation>
+    </message>
+    <message>
+        <location filename="../player.py" line="454"/>
+        <source>Loading the picture…</source>
+        <translation>Bild wird geladen…</translation>
     </message>
 </context>
 </TS>
