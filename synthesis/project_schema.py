@@ -65,6 +65,7 @@ class VideoModel(_Model):
     rotation: int = 0
     color_space: str = ""
     color_range: str = ""
+    start_s: float = Field(default=0.0, ge=-MAX_SECONDS, le=MAX_SECONDS)  # first frame's presentation time
 
 
 class AudioModel(_Model):
@@ -73,6 +74,7 @@ class AudioModel(_Model):
     sample_rate: int = Field(gt=0, le=10_000_000)
     channels: int = Field(gt=0, le=1024)
     duration_s: Optional[float] = Field(default=None, ge=0)
+    start_s: float = Field(default=0.0, ge=-MAX_SECONDS, le=MAX_SECONDS)  # first sample's presentation time
 
     @field_validator("duration_s")
     @classmethod

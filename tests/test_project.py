@@ -274,3 +274,16 @@ def test_ui_state_never_changes_a_frozen_project(project):
     s.set_ui(position_ms=1250)
     assert before.ui == {} and project.ui == {}
     assert s.project.ui == {"position_ms": 1250} and s.project.history is before.history
+
+
+def test_every_probed_stream_field_survives_save_and_load(project, tmp_path):
+    """The schema must know every field probe records (a late-starting video's start_s included),
+    or a reopened project silently loses it."""
+    from dataclasses import replace
+
+    media = project.media
+    shifted = replace(media, video=replace(media.video, start_s=0.5), audio=replace(media.audio, start_s=0.02))
+    path = tmp_path / "p.lcproj"
+    save_project(replace(project, media=shifted), path)
+    again = load_project(path)
+    assert again.media == shifted
