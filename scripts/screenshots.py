@@ -6,11 +6,14 @@ written beside the bundled file), waits for the real transcription, then
 drives the transcript with the keyboard as a lecturer would and saves PNGs to
 ``docs/screenshots/``:
 
+  01-first-screen.png  right after opening: the video's first frame while the transcription runs
   01-transcribed.png   the video, waveform and transcript after opening
   02-deletion.png      words deleted (struck through, cut on the timeline, listed as an edit)
   03-retype-typing.png typing over a selection opens the inline retype box
   04-retype.png        the retyped words, pending their new voice
   05-hidden-de.png     the same project with deleted words hidden, in the German UI
+  05-uncertain-language.png  the warning bar when the language is in doubt: the committed webcam clip
+                       (English) transcribed with German and French as the only candidate languages
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from lecturecut.app.i18n import install_translators  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
 
 WINDOW_SIZE = (1360, 820)
+WEBCAM_CLIP = "webcam_jordi_mas_open_dubbing_en_1080x720_10s.mp4"
 
 
 def settle(ms: int = 300) -> None:
@@ -84,10 +88,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=bundled_sample())
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--uncertain", type=Path, default=ROOT / "tests" / "media" / WEBCAM_CLIP,
+                        help="an English clip, transcribed with German and French as the only candidates")
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("lecturecut")
+    english = install_translators(app, "en")  # noqa: F841 - the English plural forms, as the app installs them
     work = Path(tempfile.mkdtemp(prefix="lecturecut-shots-"))
     try:
         video = work / args.video.name
@@ -101,6 +108,10 @@ def main(argv: list[str]) -> int:
         QTest.qWaitForWindowExposed(window)
         t0 = time.monotonic()
         window.open_path(video)
+        if not wait_until(lambda: window.player.picture() is not None, timeout_s=30):
+            print("screenshots: no poster frame while transcribing", file=sys.stderr)
+            return 1
+        shoot(window, args.out / "01-first-screen.png")  # still transcribing: the poster, not "Open a video"
         if wait_signal(window.transcriptionFinished, 600) != [True]:
             print("screenshots: the transcription failed", file=sys.stderr)
             return 1
@@ -156,6 +167,29 @@ def main(argv: list[str]) -> int:
         german.close()
         for t in translators:
             app.removeTranslator(t)
+
+        # The uncertain-language bar, for real: English speech, detection told to choose between German
+        # and French only. The engine finds that neither fits and says so; the bar offers the fix.
+        clip = work / args.uncertain.name
+        shutil.copy(args.uncertain, clip)
+        settings.candidate_languages = "de,fr"
+        doubt = create_window(settings)
+        doubt.prompt = ScriptedPrompter(save="discard")
+        doubt.resize(*WINDOW_SIZE)
+        doubt.show()
+        QTest.qWaitForWindowExposed(doubt)
+        doubt.open_path(clip)
+        if wait_signal(doubt.transcriptionFinished, 600) != [True]:
+            print("screenshots: the second transcription failed", file=sys.stderr)
+            return 1
+        check = doubt.session.transcript.language_check
+        if check is None or not check.uncertain or doubt.language_bar.isHidden():
+            print(f"screenshots: the language was not reported as uncertain ({check})", file=sys.stderr)
+            return 1
+        wait_until(lambda: doubt.timeline.peaks is not None, timeout_s=30)
+        show_frame(doubt, 2_000)
+        shoot(doubt, args.out / "05-uncertain-language.png")
+        doubt.close()
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)

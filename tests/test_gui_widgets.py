@@ -716,7 +716,9 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
         Path(out).write_bytes(b"video")
         return SimpleNamespace(path=Path(out), duration_s=17.5, n_cuts=1, warnings=["a warning"])
 
-    dialog = ExportDialog(window.session, window, window.pool, export=fake_export)
+    asked = []
+    dialog = ExportDialog(window.session, window, window.pool, export=fake_export,
+                          ask_overwrite=lambda paths: asked.append(paths) or True)
     qtbot.addWidget(dialog)
     assert dialog.dest.text().endswith("lecture (edited).mp4")
     dialog.dest.setText(str(tmp_path / "out"))
@@ -728,7 +730,9 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
     assert "0:17" in dialog.status.text()
     # a slow export can be cancelled from the dialog
     dialog.preset.setCurrentIndex(dialog.preset.findData("quality"))
+    assert asked == []
     job = dialog.start_export()
+    assert asked == [[str(tmp_path / "out.mp4")]], "the first export's file exists: asked before replacing it"
     qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=5000)
     with qtbot.waitSignal(job.cancelled, timeout=5000):
         dialog.cancel_button.click()
