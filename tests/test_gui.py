@@ -19,12 +19,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from gui_support import GuiWatchdog, ScriptedPrompter, wait_signal  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
 from lecturecut.app.gui import create_window  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
-from gui_support import GuiWatchdog, ScriptedPrompter, wait_signal  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
