@@ -1,0 +1,240 @@
+"""The voice engine's entry: new speech for one retype, from the lecturer's own recorded words.
+
+``synthesize`` turns a :class:`~lecturecut.synthesis.edl.Replacement` into a
+:class:`SynthesizedSpeech`: it measures the lecture once (``corpus``, cached),
+chooses recorded occurrences for the new words (``select``), fits each to
+where it goes (``prosody``), joins them with equal-power crossfades in the
+pauses between words, and pads both ends with the lecture's own room tone.
+The result is cached by content (``cache``): asking again costs a file read.
+
+Where it goes: the renderer keeps the source up to ``source_range[0]``, plays
+``audio``, and resumes the source at ``source_range[1]``, crossfading each of
+the two joins as it crossfades a cut (the first and last ``crossfade / 2``
+samples of ``audio`` lie under those fades; they are room tone).
+``source_range`` lies in the pauses around the replaced words (at most
+``KEEP_S`` of each pause is kept as recorded; the rest of its length is room
+tone in ``audio``, so the rhythm of the pauses is kept). Neighbours deleted
+by the edit list are the plan's business: the range is computed from the
+source transcript alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
+from lecturecut.core import ProgressFn, check_cancel, no_progress, scaled
+
+from ..edl import Replacement
+from ..project import Project
+from . import cache
+from .corpus import Corpus, build_corpus, transcript_digest
+from .prosody import Fit, apply_fit, plan_fit
+from .record import (
+    METHOD_REUSED,
+    NothingToSay,
+    SourceUse,
+    SpanRecord,
+    SynthesizedSpeech,
+    Timed,
+    TooLong,
+    VoiceUnavailable,
+)
+from .select import Selection, Unit, _contour, context_for, select
+from .text import TypedWord, typed_words
+
+MAX_WORDS = 60  # spoken tokens one retype may have: a paragraph is several retypes (each gets its own context)
+UNIT_MARGIN_S = 0.010  # read this much around each recorded run; consecutive units crossfade over it
+KEEP_S = 0.030  # of the pause either side of the replaced words, at most this much stays as recorded
+MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
+MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
+TYPED_PAUSE_S = 0.20  # a comma or full stop typed between new words becomes this much room tone
+ALTERNATIVES = 10  # ranked occurrences recorded per unit for the GUI
+
+
+def _at_rate(t16: int, rate: int) -> int:
+    return int(round(t16 * rate / WORD_RATE))
+
+
+def check_text(text: str, language: str) -> tuple[TypedWord, ...]:
+    """The typed words of ``text``, or the one-line reason the voice engine cannot say them."""
+    words = typed_words(text, language)
+    if not words:
+        raise NothingToSay(f"The new text \"{text[:40]}\" has no words to speak (it is empty or only punctuation); "
+                           "type the words, or delete the recorded ones instead.")
+    n = sum(len(w.tokens) for w in words)
+    if n > MAX_WORDS:
+        raise TooLong(f"The new text has {n} spoken words; the voice builds at most {MAX_WORDS} at once, so that "
+                      "each part follows the intonation around it. Split it into shorter retypes; the edit stays "
+                      "pending and nothing is lost.")
+    return words
+
+
+def load_or_build_corpus(project: Project, progress: ProgressFn | None = None,
+                         cancel: object | None = None) -> Corpus:
+    """The project's corpus from the cache, measured (one pass over the audio) when missing."""
+    key = cache.corpus_key(project.fingerprint.head_tail_sha256, transcript_digest(project.transcript))
+    corpus = cache.load_corpus(key)
+    if corpus is None:
+        corpus = build_corpus(project.source, project.transcript, progress=progress, cancel=cancel)
+        cache.store_corpus(key, corpus)
+    return corpus
+
+
+def rank_occurrences(project: Project, replacement: Replacement, overrides: dict[int, int] | None = None,
+                     progress: ProgressFn | None = None, cancel: object | None = None) -> Selection:
+    """The units the new text is said by, each with every recorded occurrence ranked (for the GUI)."""
+    words = check_text(replacement.text, project.transcript.language)
+    corpus = load_or_build_corpus(project, progress, cancel)
+    return select(corpus, words, context_for(corpus, replacement.start, replacement.end, words), overrides)
+
+
+class _RoomTone:
+    """The lecture's quietest stretches at the output rate, looped (crossfaded) to any length."""
+
+    def __init__(self, source: str, corpus: Corpus, rate: int, fade: int) -> None:
+        from lecturecut.media.audio import read_range
+
+        self.ranges = tuple((_at_rate(a, rate), _at_rate(b, rate)) for a, b in corpus.room_tone)
+        pieces = [read_range(source, rate, a, b) for a, b in self.ranges if b - a > 2 * fade]
+        self.fade = fade
+        loop = np.zeros(0, np.float32)
+        for p in pieces:
+            loop = _join(loop, p, fade)
+        if len(loop) <= 2 * fade:  # no usable pause anywhere: the quietest the lecture has is still not zeros
+            loop = np.full(4 * fade + 4, 1e-5, np.float32) * np.where(np.arange(4 * fade + 4) % 2, 1, -1)
+        self.loop = loop.astype(np.float32)
+
+    def take(self, n: int) -> np.ndarray:
+        out = self.loop
+        while len(out) < n:
+            out = _join(out, self.loop, self.fade)
+        return out[:n].copy()
+
+
+def _join(a: np.ndarray, b: np.ndarray, fade: int) -> np.ndarray:
+    """``a`` then ``b``, the last ``fade`` samples of ``a`` mixed with the first of ``b`` by the
+    renderer's equal-power law (no dip, no bump where two pauses or two word edges meet)."""
+    # imported here, not at the top: render/ will import the voice engine, and a top-level
+    # import back into it would make the two packages' imports circular
+    from lecturecut.synthesis.render.audio import equal_power
+
+    fade = min(fade, len(a), len(b))
+    if fade == 0:
+        return np.concatenate([a, b]).astype(np.float32)
+    fo, fi = equal_power(fade)
+    mid = a[len(a) - fade:] * fo + b[:fade] * fi
+    return np.concatenate([a[:len(a) - fade], mid, b[fade:]]).astype(np.float32)
+
+
+def _span_range(project: Project, corpus: Corpus, r: Replacement, rate: int) -> tuple[int, int, int, int]:
+    """(cut_in, cut_out, lead, trail): the source range replaced and the room tone at each end (samples)."""
+    words = corpus.words
+    total = _at_rate(project.transcript.duration or (words[-1].end if words else 0), rate)
+    prev_end = _at_rate(words[r.start - 1].end, rate) if r.start > 0 else 0
+    next_start = _at_rate(words[r.end].start, rate) if r.end < len(words) else total
+    keep, lo, hi = int(KEEP_S * rate), int(MIN_PAD_S * rate), int(MAX_PAD_S * rate)
+    if r.is_insertion:
+        gap = max(next_start - prev_end, 0)
+        k = min(keep, gap // 2)
+        # inserted before the next word: the recorded pause stays before the new words
+        return prev_end + k, next_start - k, min(max(gap - 2 * k, lo), hi), lo
+    first, last = _at_rate(words[r.start].start, rate), _at_rate(words[r.end - 1].end, rate)
+    before, after = max(first - prev_end, 0), max(next_start - last, 0)
+    kb, ka = min(keep, before // 2), min(keep, after // 2)
+    return (prev_end + kb, next_start - ka, min(max(before - kb, lo), hi), min(max(after - ka, lo), hi))
+
+
+def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
+               overrides: dict[int, int] | None = None, progress: ProgressFn | None = None,
+               cancel: object | None = None, use_cache: bool = True) -> SynthesizedSpeech:
+    """New speech for ``replacement`` at ``audio_rate`` Hz, from the lecture's own words.
+
+    ``overrides``: unit index -> source word index its occurrence must start at (the
+    user chose another one; see :func:`rank_occurrences`). Raises NothingToSay,
+    TooLong or VoiceUnavailable (all VoiceError) with one line that says the edit
+    stays pending; core.Cancelled when ``cancel`` is set.
+    """
+    progress = progress or no_progress
+    language = project.transcript.language
+    words = check_text(replacement.text, language)
+    key = cache.span_key(project.fingerprint.head_tail_sha256, transcript_digest(project.transcript), replacement,
+                         audio_rate, overrides)
+    if use_cache and (hit := cache.load_span(key)) is not None:
+        progress(1.0, "new speech from the cache")
+        return hit
+    corpus = load_or_build_corpus(project, scaled(progress, 0.0, 0.7), cancel)
+    check_cancel(cancel)
+    ctx = context_for(corpus, replacement.start, replacement.end, words)
+    selection = select(corpus, words, ctx, overrides)
+    if selection.missing:
+        names = ", ".join(f"'{w}'" for w in selection.missing)
+        plural = len(selection.missing) > 1
+        raise VoiceUnavailable(
+            f"The lecture never says {names}, and no voice that builds new words is installed yet, so "
+            f"{'they' if plural else 'it'} cannot be spoken in the lecturer's voice; the retype stays pending "
+            "(exported with the recorded words) and nothing is lost.", selection.missing)
+    speech = _assemble(project, corpus, replacement, selection, ctx, audio_rate, key,
+                       scaled(progress, 0.7, 1.0), cancel)
+    if use_cache:
+        cache.store_span(speech)
+    progress(1.0, "new speech ready")
+    return speech
+
+
+def _assemble(project: Project, corpus: Corpus, replacement: Replacement, selection: Selection, ctx,
+              rate: int, key: str, progress: ProgressFn, cancel: object | None) -> SynthesizedSpeech:
+    from lecturecut.media.audio import read_range
+
+    margin = int(round(UNIT_MARGIN_S * rate))
+    cut_in, cut_out, lead, trail = _span_range(project, corpus, replacement, rate)
+    room = _RoomTone(project.source, corpus, rate, margin)
+    out = room.take(lead + margin)  # the unit's leading margin is mixed into its last `margin` samples
+    sources, timed_words, timed_phones = [], [], []
+    total_letters = max(sum(len(t) for u in selection.units for t in u.tokens), 1)
+    done_letters = 0
+    for u, unit in enumerate(selection.units):
+        check_cancel(cancel)
+        progress(u / len(selection.units), "fitting recorded words")
+        c = unit.chosen
+        run = corpus.words[c.start:c.end]
+        a, b = _at_rate(run[0].start, rate), _at_rate(run[-1].end, rate)
+        x = read_range(project.source, rate, a - margin, b + margin)
+        letters = sum(len(t) for t in unit.tokens)
+        p0, p1 = done_letters / total_letters, (done_letters + letters) / total_letters
+        done_letters += letters
+        fit = _fit_for(corpus, unit, ctx, p0, p1)
+        y = apply_fit(x, rate, fit, (margin, margin + b - a))
+        start_out = len(out) - margin  # where y[0] lands once joined
+        out = _join(out, y, margin)
+        stretch = (len(y) / len(x)) if len(x) else 1.0  # the resynthesis' real length ratio
+
+        def place(t16: int, a=a, start_out=start_out, stretch=stretch) -> int:
+            return start_out + int(round((_at_rate(t16, rate) - (a - margin)) * stretch))
+
+        for w in run:
+            timed_words.append(Timed(w.text, place(w.start), place(w.end), w.index))
+            for p in project.transcript.words[w.index].phones:
+                timed_phones.append(Timed(p.label, place(p.start), place(p.end), w.index))
+        sources.append(SourceUse((c.start, c.end), " ".join(w.text for w in run), (a - margin, b + margin),
+                                 (place(run[0].start), place(run[-1].end)), fit,
+                                 tuple(k.start for k in unit.candidates[:ALTERNATIVES])))
+        if unit.pause_after and u < len(selection.units) - 1:
+            out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + 2 * margin), margin)
+    out = _join(out, room.take(trail + margin), margin)
+    record = SpanRecord(replacement, rate, len(out), (cut_in, cut_out), METHOD_REUSED, tuple(sources),
+                        tuple(timed_words), tuple(timed_phones), room.ranges, cache.ENGINE_VERSION, key)
+    return SynthesizedSpeech(np.ascontiguousarray(out, np.float32), record, cached=False)
+
+
+def _fit_for(corpus: Corpus, unit: Unit, ctx, p0: float, p1: float) -> Fit:
+    """The moderate fit of a chosen run to the target: the context's rate, the contour at its
+    ends (relative to the run's own median pitch, so its own intonation shape is kept), the
+    neighbours' loudness."""
+    run = corpus.words[unit.chosen.start:unit.chosen.end]
+    f0s = [w.f0 for w in run if w.f0 > 0]
+    f0 = float(np.median(f0s)) if f0s else 0.0
+    power = float(np.mean([10 ** (w.rms_db / 10) for w in run]))
+    rate = float(np.mean([w.rate for w in run]))
+    return plan_fit(rate, ctx.rate, f0, f0, _contour(ctx, p0), _contour(ctx, p1),
+                    10 * np.log10(power), ctx.loudness_db)
