@@ -29,5 +29,6 @@ command -v "$PY" >/dev/null || PY=python3
 python -m pip install -q --upgrade pip >/dev/null
 # torch first, pinned: the local CPU wheel (a bare "torch" would pull CUDA).
 python -c "import torch" 2>/dev/null || python -m pip install -q torch==2.13.0
-python -m pip install -q -e ".[offline-models,test]"
+# voice-tts (the GPL piper engine + a CC0 voice) is optional for users; the test suite uses it.
+python -m pip install -q -e ".[offline-models,test,voice-tts]"
 echo "setup: done ($(python --version), torch $(python -c 'import torch; print(torch.__version__)'))"
