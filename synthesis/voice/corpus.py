@@ -327,7 +327,9 @@ def build_corpus(source: str, transcript: Transcript, progress: ProgressFn | Non
              for p, q in zip(measured, measured[1:], strict=False) if q.start - p.end < PAUSE]
     f0s = [w.f0 for w in measured if w.f0 > 0]
     rates = [w.rate for w in measured]
-    corpus_words = tuple(measured)
-    return Corpus(transcript.language, corpus_words, room, room_db,
-                  float(np.median(joins)) if joins else 1.0, float(np.median(f0s)) if f0s else 0.0,
-                  float(np.median(rates)) if rates else 12.0, index_runs(corpus_words))
+    corpus = Corpus(transcript.language, tuple(measured), room, room_db,
+                    float(np.median(joins)) if joins else 1.0, float(np.median(f0s)) if f0s else 0.0,
+                    float(np.median(rates)) if rates else 12.0)
+    # through its JSON form (rounded) so a measured corpus and a cached one are the same corpus:
+    # the choices and fits made from it must not depend on whether the cache was warm
+    return Corpus.from_json(json.loads(json.dumps(corpus.to_json())))

@@ -12,6 +12,7 @@ better answer. A change too small to hear leaves the recording untouched
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ MIN_STRETCH = 1.03  # closer to 1 than this (and ...)
 MIN_PITCH_SHIFT_ST = 0.5  # ... less pitch change than this) is not worth a resynthesis
 PITCH_FLOOR_HZ, PITCH_CEILING_HZ = 60.0, 500.0  # the analysis range (as the corpus measures)
 TIME_STEP_S = 0.01
+RANDOM_SEED = 1  # Praat's random pulses in voiceless parts, made repeatable
+_PRAAT_RANDOM = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def plan_fit(recorded_rate: float, target_rate: float, recorded_f0_start: float,
         p0 = p1
     if p1 == 0.0 and recorded_f0_end <= 0:
         p1 = p0
-    gain = _clamp(target_db - recorded_db, -MAX_GAIN_DB, MAX_GAIN_DB)
+    gain = float(_clamp(target_db - recorded_db, -MAX_GAIN_DB, MAX_GAIN_DB))
     audible = (abs(math.log(stretch)) >= math.log(MIN_STRETCH)
                or max(abs(p0), abs(p1)) >= MIN_PITCH_SHIFT_ST)
     if not audible:
@@ -102,6 +105,14 @@ def apply_fit(x: np.ndarray, rate: int, fit: Fit, body: tuple[int, int]) -> np.n
         dur = call("Create DurationTier", "target", 0.0, duration)
         call(dur, "Add point", 0.0, fit.stretch)
         call([manip, dur], "Replace duration tier")
-    out = call(manip, "Get resynthesis (overlap-add)")
+    # Praat places pulses in voiceless stretches at random (so they do not buzz): seed its generator
+    # so the same edit gives the same samples (the cache and the tests rely on it), then hand the
+    # generator back unpredictable. Praat's generator is process-wide: resyntheses are serialised.
+    with _PRAAT_RANDOM:
+        parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({RANDOM_SEED})")
+        try:
+            out = call(manip, "Get resynthesis (overlap-add)")
+        finally:
+            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
     y = np.asarray(out.values[0], np.float32)  # (n,)
     return (y * gain).astype(np.float32)

@@ -20,6 +20,8 @@ source transcript alone.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
@@ -44,7 +46,10 @@ from .select import Selection, Unit, _contour, context_for, select
 from .text import TypedWord, typed_words
 
 MAX_WORDS = 60  # spoken tokens one retype may have: a paragraph is several retypes (each gets its own context)
-UNIT_MARGIN_S = 0.010  # read this much around each recorded run; consecutive units crossfade over it
+# Read this much around each recorded run; it crossfades with what comes before and after. Where
+# the run abutted another word, the margin holds a little of that word: a 20 ms fade lets it in
+# gently (10 ms made a step out of the room tone, 4 ms a click; measured on JFK's "for you").
+UNIT_MARGIN_S = 0.020
 KEEP_S = 0.030  # of the pause either side of the replaced words, at most this much stays as recorded
 MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
 MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
@@ -189,7 +194,8 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, select
     margin = int(round(UNIT_MARGIN_S * rate))
     cut_in, cut_out, lead, trail = _span_range(project, corpus, replacement, rate)
     room = _RoomTone(project.source, corpus, rate, margin)
-    out = room.take(lead + margin)  # the unit's leading margin is mixed into its last `margin` samples
+    out = room.take(lead + margin)  # the unit's leading margin is mixed into its last samples
+    tail = margin  # how much of out's end a crossfade may take: room tone here
     sources, timed_words, timed_phones = [], [], []
     total_letters = max(sum(len(t) for u in selection.units for t in u.tokens), 1)
     done_letters = 0
@@ -199,31 +205,37 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, select
         c = unit.chosen
         run = corpus.words[c.start:c.end]
         a, b = _at_rate(run[0].start, rate), _at_rate(run[-1].end, rate)
-        x = read_range(project.source, rate, a - margin, b + margin)
+        ml = mr = margin
+        x = read_range(project.source, rate, a - ml, b + mr)
         letters = sum(len(t) for t in unit.tokens)
         p0, p1 = done_letters / total_letters, (done_letters + letters) / total_letters
         done_letters += letters
         fit = _fit_for(corpus, unit, ctx, p0, p1)
-        y = apply_fit(x, rate, fit, (margin, margin + b - a))
-        start_out = len(out) - margin  # where y[0] lands once joined
-        out = _join(out, y, margin)
+        y = apply_fit(x, rate, fit, (ml, ml + b - a))
+        fade = min(ml, tail)  # never into the previous unit's word, never past this one's margin
+        start_out = len(out) - fade  # where y[0] lands once joined
+        out = _join(out, y, fade)
         stretch = (len(y) / len(x)) if len(x) else 1.0  # the resynthesis' real length ratio
 
-        def place(t16: int, a=a, start_out=start_out, stretch=stretch) -> int:
-            return start_out + int(round((_at_rate(t16, rate) - (a - margin)) * stretch))
+        def place(t16: int, a=a - ml, start_out=start_out, stretch=stretch) -> int:
+            return start_out + int(round((_at_rate(t16, rate) - a) * stretch))
 
         for w in run:
             timed_words.append(Timed(w.text, place(w.start), place(w.end), w.index))
             for p in project.transcript.words[w.index].phones:
                 timed_phones.append(Timed(p.label, place(p.start), place(p.end), w.index))
-        sources.append(SourceUse((c.start, c.end), " ".join(w.text for w in run), (a - margin, b + margin),
+        sources.append(SourceUse((c.start, c.end), " ".join(w.text for w in run), (a - ml, b + mr),
                                  (place(run[0].start), place(run[-1].end)), fit,
                                  tuple(k.start for k in unit.candidates[:ALTERNATIVES])))
+        tail = mr  # what of ``out``'s end is margin, not word
         if unit.pause_after and u < len(selection.units) - 1:
-            out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + 2 * margin), margin)
-    out = _join(out, room.take(trail + margin), margin)
+            out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + mr + margin), mr)
+            tail = margin
+    out = _join(out, room.take(trail + tail), tail)
     record = SpanRecord(replacement, rate, len(out), (cut_in, cut_out), METHOD_REUSED, tuple(sources),
                         tuple(timed_words), tuple(timed_phones), room.ranges, cache.ENGINE_VERSION, key)
+    # through its JSON form, as the cache stores it: a fresh record equals the one read back
+    record = SpanRecord.from_json(json.loads(json.dumps(record.to_json())))
     return SynthesizedSpeech(np.ascontiguousarray(out, np.float32), record, cached=False)
 
 
