@@ -41,6 +41,7 @@ NOISE_SEED = 20240917  # any fixed value: the noise is part of the voice, not of
 # The frame-noise input must cover every output frame; a phoneme id longer than this many
 # hops (~0.75 s at 256 / 22.05 kHz) is unheard of, and a longer one retries with twice the room.
 NOISE_FRAMES_PER_ID = 64
+NOISE_RETRIES = 2  # then the failure is real (and the noise input stays under 192 x 1024 frames per id)
 STRESS_MARKS = frozenset("ˈˌ")  # espeak stress marks: separate ids in piper, folded into the next phone
 NOT_PHONES = frozenset(" ,.;:!?-'\"()")  # word breaks and punctuation: pauses, not phones
 MODIFIERS = frozenset("ːˑʰʲʷˠˤ̃")  # espeak's length marks and secondary articulations: part of the phone before
@@ -196,7 +197,7 @@ class PiperBackend:
                   "scales": np.array([noise_scale if loaded.seeded else 0.0, length_scale,
                                       noise_w if loaded.seeded else 0.0], dtype=np.float32)}
         frames = NOISE_FRAMES_PER_ID * len(ids)
-        while True:
+        for attempt in range(NOISE_RETRIES + 1):
             if loaded.seeded:
                 rng = np.random.default_rng(NOISE_SEED)
                 inputs["lc_noise_dp"] = rng.standard_normal((1, DP_CHANNELS, len(ids)), dtype=np.float32)
@@ -205,8 +206,8 @@ class PiperBackend:
                 result = loaded.session.run(None, inputs)
                 break
             except Exception as error:  # onnxruntime raises its own (unexported) classes
-                if loaded.seeded and frames < 1 << 22 and "lc_noise" not in str(error):
-                    frames *= 2  # the speech needed more frames of noise than we gave: give more
+                if loaded.seeded and attempt < NOISE_RETRIES:
+                    frames *= 4  # perhaps the speech needed more frames of noise than we gave: give more
                     continue
                 raise TtsFailed(f"the piper voice failed: {error}") from error
         audio = np.asarray(result[0], dtype=np.float32).reshape(-1)  # (1, 1, n) -> (n,)
