@@ -8,7 +8,9 @@ functions: the command line stays fast.
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,23 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings, candid
             "or choose the transcription language in Settings."
         )
     return project
+
+
+# Engine modules the GUI thread will import on a user's click (building export options). Their
+# first import (and, on a fresh install, their bytecode compilation) takes a few hundred ms,
+# which would freeze the window: they are imported once in the background at start-up instead.
+PRELOADED_MODULES = ("lecturecut.synthesis.export",)
+
+
+def preload_engine() -> threading.Thread:
+    """Import the engine modules a click will need, on a daemon thread; returns the thread."""
+    def run() -> None:
+        for name in PRELOADED_MODULES:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="preload-engine", daemon=True)
+    thread.start()
+    return thread
 
 
 def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False) -> Any:

@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: QtSession | None = None, settings: AppSettings | None = None,
                  pool: QThreadPool | None = None, use_media: bool | None = None) -> None:
         super().__init__()
+        jobs.preload_engine()
         self.session = session or QtSession(self)
         self.settings = settings or AppSettings()
         if pool is None:

@@ -254,7 +254,9 @@ def save_project(project: Project, path: str | os.PathLike[str], *, autosave: bo
     data = project.to_json()
     if autosave:
         data["autosave_owner"] = {"pid": os.getpid(), "host": socket.gethostname()}
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    # Compact: json's C encoder only runs without indent, and is ~10x faster than the pure-Python
+    # one. A one-hour lecture's project (10,000 words with phones) is saved on the GUI thread.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
     with project_lock(path):
         write_text_atomic(path, text)
 
