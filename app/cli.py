@@ -154,7 +154,7 @@ def _range(text: str) -> tuple[int, int]:
         i = int(text)
         return i, i + 1
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a word range; use I:J (half-open), e.g. 3:7")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a word range; use I:J (half-open), e.g. 3:7") from None
 
 
 def _out(line: str = "") -> None:
@@ -171,7 +171,7 @@ def _open_session(path: str):
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from lecturecut.asr.language import candidate_languages, language_code
     from lecturecut.synthesis.pipeline import new_project
-    from lecturecut.synthesis.project import ProjectSettings, save_project
+    from lecturecut.synthesis.project import ProjectSettings
 
     _refuse_overwrite(args)  # before any work: a transcription takes minutes
     # checked before any work, so a typo costs no transcription
@@ -347,9 +347,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_relink(args: argparse.Namespace) -> int:
-    from lecturecut.synthesis.project import load_project, save_project
-
-    from lecturecut.synthesis.project import project_lock
+    from lecturecut.synthesis.project import load_project, project_lock, save_project
 
     with project_lock(args.project):  # read-modify-write, like edit
         project = load_project(args.project).relinked(args.new_source)
@@ -545,7 +543,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(["open", *(argv or [])])
 
     from lecturecut.core import Cancelled, LecturecutError
-
     from lecturecut.media.errors import FFmpegError
     from lecturecut.models.errors import ModelError  # models/ may not import media/, so its errors have their own root
 

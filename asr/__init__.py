@@ -4,6 +4,7 @@ Heavy libraries (torch, whisper, faster-whisper, pocketsphinx) load only when
 a function needs them, so importing ``asr`` stays cheap for the command line.
 """
 
+from .language import DEFAULT_CANDIDATES, candidate_languages, language_code
 from .offline_models import (
     DEFAULT_MODEL,
     ENGLISH_MODEL,
@@ -14,7 +15,6 @@ from .offline_models import (
     default_model_name,
     resolve_model,
 )
-from .language import DEFAULT_CANDIDATES, candidate_languages, language_code
 from .refine import refine_transcript, tidy_words
 from .transcribe import Engine, Segment, load_engine, transcribe
 from .transcript import SAMPLE_RATE, LanguageCheck, Phone, Transcript, Word, normalize_word, to_samples, to_seconds

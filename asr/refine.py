@@ -27,8 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lecturecut.core import check_cancel
-from lecturecut.core import ProgressFn
+from lecturecut.core import ProgressFn, check_cancel
 
 from .transcript import SAMPLE_RATE, Phone, Transcript, Word
 

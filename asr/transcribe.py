@@ -23,10 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from lecturecut.core import check_cancel
-from lecturecut.core import ProgressFn, scaled
+from lecturecut.core import ProgressFn, check_cancel, scaled
 
-from .language import LanguageGuess, candidate_languages, check_language, detect_language, language_code, transcript_stats
+from .language import (
+    LanguageGuess,
+    candidate_languages,
+    check_language,
+    detect_language,
+    language_code,
+    transcript_stats,
+)
 from .offline_models import AUTO, ModelUnavailableError, resolve_model
 from .refine import HOP, EnergyTrack, compute_energy, refine_transcript, speech_mask, speech_regions, tidy_words
 from .segments import Engine, Segment, Window, segment_from_words

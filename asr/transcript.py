@@ -92,7 +92,8 @@ class Word:
         if self.phones:
             out["phones"] = [p.to_json() for p in self.phones]
         if self.raw_start is not None and self.raw_end is not None:
-            out["raw"] = [round(to_seconds(self.raw_start), JSON_DECIMALS), round(to_seconds(self.raw_end), JSON_DECIMALS)]
+            out["raw"] = [round(to_seconds(self.raw_start), JSON_DECIMALS),
+                          round(to_seconds(self.raw_end), JSON_DECIMALS)]
         return out
 
     @staticmethod

@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lecturecut.asr import load_engine, refine_transcript, transcribe  # noqa: E402
 from bench.measures.textgrid import boundary_errors, match_words, read_word_intervals  # noqa: E402
+from lecturecut.asr import load_engine, refine_transcript, transcribe  # noqa: E402
 from lecturecut.asr.transcript import SAMPLE_RATE  # noqa: E402
 from lecturecut.media import decode_audio  # noqa: E402
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
+import random
 import re
 import secrets
-import json
-import random
 import shutil
 import socket
 import stat
@@ -36,7 +36,8 @@ from typing import Iterator
 
 from lecturecut.core import LecturecutError
 
-TEMP_TAG = "lecturecut"  # every temporary name contains ".lecturecut-<pid>-" (files) or is ".lecturecut-<kind>-<pid>-" (folders)
+# every temporary name contains ".lecturecut-<pid>-" (files) or is ".lecturecut-<kind>-<pid>-" (folders)
+TEMP_TAG = "lecturecut"
 _TEMP_PATTERN = re.compile(r"^\..*\.lecturecut-(\d+)-[0-9a-f]{8}\.part|^\.lecturecut-[a-z]+-(\d+)-[0-9a-f]{8}$")
 STALE_AFTER_S = 60.0  # a temporary of a dead process younger than this is left alone (pid reuse, clock skew)
 

@@ -4,11 +4,10 @@ No torch, no Qt. The only package that starts ffmpeg or ffprobe.
 """
 
 from .audio import decode_audio
-from lecturecut.core import Cancelled, CancelToken, LecturecutError
 from .errors import FFmpegError, MediaError
 from .probe import AudioStream, MediaInfo, VideoStream, keyframe_times, probe
 
 __all__ = [
-    "AudioStream", "Cancelled", "CancelToken", "FFmpegError", "LecturecutError", "MediaError",
+    "AudioStream", "FFmpegError", "MediaError",
     "MediaInfo", "VideoStream", "decode_audio", "keyframe_times", "probe",
 ]

@@ -18,10 +18,9 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from lecturecut.core import Cancelled
+from lecturecut.core import Cancelled, ProgressFn
 
 from .errors import FFmpegError, MediaError
-from lecturecut.core import ProgressFn
 
 log = logging.getLogger(__name__)
 

@@ -187,7 +187,8 @@ class FrameWriter:
     def write(self, frame: np.ndarray) -> None:
         assert self._pipe is not None
         if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
-            raise ValueError(f"frame of shape {frame.shape} {frame.dtype}; expected ({self.height}, {self.width}, 3) uint8")
+            raise ValueError(f"frame of shape {frame.shape} {frame.dtype}; "
+                             f"expected ({self.height}, {self.width}, 3) uint8")
         self._pipe.write(np.ascontiguousarray(frame).tobytes())
         self.frames_written += 1
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from .errors import MediaError
 from .ffmpeg import media_arg
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from lecturecut.core import Cancelled
+from lecturecut.core import Cancelled, ProgressFn
+
 from .ffmpeg import ffmpeg_path
-from lecturecut.core import ProgressFn
 
 CAPTION_HEIGHT_FRACTION = 0.07  # caption text height relative to the frame height
 CAPTION_MARGIN_PX = 8

@@ -9,7 +9,7 @@ says what to do.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,7 +17,6 @@ import torch
 from torch import nn
 
 from lecturecut.core import CancelLike, ProgressFn, bytes_progress, check_cancel
-
 from lecturecut.models.errors import ModelError
 from lecturecut.models.syncnet import SyncNet_color
 from lecturecut.models.wav2lip import Wav2Lip

@@ -21,7 +21,6 @@ import base64
 import functools
 import importlib.metadata
 import importlib.util
-import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,12 +28,12 @@ from pathlib import Path
 
 import torch
 
-from lecturecut.models import checkpoint
 from lecturecut.core import Cancelled, CancelLike, ProgressFn
+from lecturecut.models import checkpoint
 from lecturecut.models.checkpoint import sha256_file
 from lecturecut.models.errors import ModelError
 from lecturecut.models.fetch import download
-from lecturecut.models.weights import OFFLINE_WHISPER, cache_root, models_dir, whisper_cache_dir
+from lecturecut.models.weights import OFFLINE_WHISPER, models_dir, whisper_cache_dir
 
 WHISPER_SIZES = ("tiny.en", "tiny", "base.en", "base", "small.en", "small", "medium", "large-v3")
 WAV2LIP_MIRROR = "https://huggingface.co/Nekochu/Wav2Lip/resolve/main"  # the authors' own links are dead

@@ -17,7 +17,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from lecturecut.models.wav2lip import MEL_BANDS, MEL_WINDOW, Conv2d, audio_encoder_trunk, check_input_shape, down_block, res_block
+from lecturecut.models.wav2lip import (
+    MEL_BANDS,
+    MEL_WINDOW,
+    Conv2d,
+    audio_encoder_trunk,
+    check_input_shape,
+    down_block,
+    res_block,
+)
 
 SYNC_FRAMES = 5  # video frames per face input (0.2 s at 25 fps, matching MEL_WINDOW)
 SYNC_FACE_SHAPE = (3 * SYNC_FRAMES, 48, 96)  # (C, H, W): lower half of a 96x96 crop

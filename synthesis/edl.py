@@ -30,7 +30,6 @@ from typing import Any, Iterable
 
 from lecturecut.asr.transcript import Transcript, normalize_word
 
-
 # The edited text may be at most this many times the transcript's length (plus a
 # fixed allowance for short transcripts): rewriting a lecture does not make it 4x
 # longer, and a 50 MB paste would be diffed word by word and stored in the project.

@@ -5,8 +5,15 @@
 """
 
 from .plan import plan_for
-from .render import (AUDIO_BITRATE_PER_CHANNEL, PRESETS, DestinationExists, ExportOptions, ExportResult, export,
-                     outputs_of)
+from .render import (
+                     AUDIO_BITRATE_PER_CHANNEL,
+                     PRESETS,
+                     DestinationExists,
+                     ExportOptions,
+                     ExportResult,
+                     export,
+                     outputs_of,
+)
 
 __all__ = ["AUDIO_BITRATE_PER_CHANNEL", "DestinationExists", "ExportOptions", "ExportResult", "PRESETS", "export",
            "outputs_of", "plan_for"]

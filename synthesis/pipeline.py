@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from lecturecut.core import ProgressFn
 from lecturecut.media.errors import MediaError
 from lecturecut.media.probe import probe
-from lecturecut.core import ProgressFn
 
 from .project import Project, ProjectSettings
 

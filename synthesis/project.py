@@ -25,9 +25,8 @@ from typing import Any, Iterator
 
 from lecturecut.asr.transcript import Transcript
 from lecturecut.core import LecturecutError
-from lecturecut.media.probe import MediaInfo
-
 from lecturecut.files import LOCK_TIMEOUT_S, LockTimeout, file_lock, write_text_atomic
+from lecturecut.media.probe import MediaInfo
 
 from . import project_schema as schema
 from .edl import Edl

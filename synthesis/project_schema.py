@@ -18,8 +18,17 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import (BaseModel, ConfigDict, Field, Strict, StrictFloat, StrictInt, StrictStr, ValidationError,
-                      field_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 MAX_WORDS = 2_000_000  # ~200 h of speech; more is not a lecture
 MAX_WORD_CHARS = 1_000

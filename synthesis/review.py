@@ -11,8 +11,8 @@ from lecturecut.files import atomic_path, work_dir
 from lecturecut.media.reel import ReelSegment, write_reel
 
 from .plan import NothingToExport
-from .render import DestinationExists, ExportOptions, export
 from .project import Project, check_not_source
+from .render import DestinationExists, ExportOptions, export
 
 CONTEXT_S = 2.0  # seconds shown either side of each edit
 

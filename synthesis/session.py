@@ -27,8 +27,16 @@ from typing import Any, Callable, Iterator
 from lecturecut.files import LOCK_TIMEOUT_S
 
 from .edl import Edl, edl_from_text
-from .project import (DiskStamp, Project, ProjectChangedOnDisk, autosave_owner, autosave_path, load_project,
-                      project_lock, save_project)
+from .project import (
+    DiskStamp,
+    Project,
+    ProjectChangedOnDisk,
+    autosave_owner,
+    autosave_path,
+    load_project,
+    project_lock,
+    save_project,
+)
 
 
 class EditSession:

@@ -64,7 +64,8 @@ def _smoothstep(x: float) -> float:
     return x * x * (3 - 2 * x)
 
 
-def head_pose(landmarker: Landmarker | None, before: np.ndarray, after: np.ndarray) -> tuple[Pose, tuple[float, float]] | None:
+def head_pose(landmarker: Landmarker | None, before: np.ndarray,
+              after: np.ndarray) -> tuple[Pose, tuple[float, float]] | None:
     """The pose that moves the head in ``after`` onto where it is in ``before``, about its centre."""
     if landmarker is None:
         return None

@@ -10,20 +10,16 @@ first run on a machine pays for the conversion.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-
 from testmedia import JFK as JFK_NAME
 from testmedia import MEDIA_DIR as MEDIA
 from testmedia import WEBCAM as WEBCAM_NAME
 from testmedia import media_path
-
-from lecturecut.resources import SAMPLE_LECTURE as OBAMA
 
 JFK = MEDIA / JFK_NAME
 WEBCAM = MEDIA / WEBCAM_NAME

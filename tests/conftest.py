@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from testmedia import media_path
 
 # Converted Whisper checkpoints are cached per machine, not per test run, so the

@@ -17,23 +17,19 @@ import atexit
 import csv
 import functools
 import json
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
-import pytest
+from testmedia import AUTO_EDITOR, GRID, media_path
 
 from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word, to_samples
 from lecturecut.media.audio import decode_audio
 from lecturecut.media.ffmpeg import ffprobe_path
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.project import Project, ProjectSettings
-
-from testmedia import AUTO_EDITOR, GRID, JFK, OBAMA, media_path
-
 
 RMS_WINDOW_S = 0.005  # pause detection resolution
 SPEECH_THRESHOLD_DB = -30.0  # dBFS: louder 5 ms windows are speech

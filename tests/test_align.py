@@ -10,22 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from lecturecut.asr.align import PocketsphinxAligner
-from lecturecut.asr.pronounce import rough_pronunciation
-from lecturecut.asr.spoken import number_words, ordinal_words, spoken_tokens, year_words
-from lecturecut.asr.refine import (
-    ALIGN_CHUNK_MAX,
-    ALIGN_MARGIN,
-    MIN_WORD,
-    compute_energy,
-    plan_align_chunks,
-    refine_transcript,
-    tidy_words,
-)
-from bench.measures.textgrid import boundary_errors, match_words, parse_textgrid, read_word_intervals
-from lecturecut.asr.transcript import SAMPLE_RATE, Phone, Word
-
 from asr_fixtures import (
     LABELLED,
     MEDIA,
@@ -37,6 +21,21 @@ from asr_fixtures import (
     need_media,
     raw_transcript,
 )
+
+from bench.measures.textgrid import boundary_errors, match_words, parse_textgrid, read_word_intervals
+from lecturecut.asr.align import PocketsphinxAligner
+from lecturecut.asr.pronounce import rough_pronunciation
+from lecturecut.asr.refine import (
+    ALIGN_CHUNK_MAX,
+    ALIGN_MARGIN,
+    MIN_WORD,
+    compute_energy,
+    plan_align_chunks,
+    refine_transcript,
+    tidy_words,
+)
+from lecturecut.asr.spoken import number_words, ordinal_words, spoken_tokens, year_words
+from lecturecut.asr.transcript import SAMPLE_RATE, Phone, Word
 from lecturecut.media import decode_audio
 
 MS = SAMPLE_RATE // 1000  # samples per millisecond

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lecturecut.app.cli import ProgressBar, main as cli
+from lecturecut.app.cli import ProgressBar
+from lecturecut.app.cli import main as cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,6 @@ def test_progress_bar_prints_plain_lines_without_a_terminal(tmp_path):
 
 def test_ctrl_c_cancels_an_export_cleanly(tmp_path, media_file):
     """A real SIGINT to a running export: exit 130, a one-line message, no file left behind."""
-    from bench.measures.textgrid import read_word_intervals
     from lecturecut.asr.transcript import Transcript, Word
     from lecturecut.media.probe import probe
     from lecturecut.synthesis.project import Project, save_project
@@ -69,7 +69,8 @@ def test_ctrl_c_cancels_an_export_cleanly(tmp_path, media_file):
     save_project(project, tmp_path / "p.lcproj")
     out = tmp_path / "out.mp4"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.cli", "export", str(tmp_path / "p.lcproj"), "-o", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "lecturecut.app.cli", "export", str(tmp_path / "p.lcproj"),
+                             "-o", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     # wait until the export is under way (it prints progress lines), then press Ctrl-C
     for line in proc.stderr:
@@ -86,10 +87,11 @@ def test_ctrl_c_cancels_an_export_cleanly(tmp_path, media_file):
 def _small_project(tmp_path, media_file, n_words=30):
     import shutil
 
-    from lecturecut.asr.transcript import Word, to_samples
-    from lecturecut.synthesis.project import save_project
     from media_fixtures import make_project
     from testmedia import GRID
+
+    from lecturecut.asr.transcript import Word, to_samples
+    from lecturecut.synthesis.project import save_project
 
     video = tmp_path / "clip.mpg"
     shutil.copy(media_file(GRID), video)

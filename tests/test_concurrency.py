@@ -10,15 +10,20 @@ import time
 from pathlib import Path
 
 import pytest
+from media_fixtures import make_project
+from testmedia import GRID
 
 from lecturecut.asr.transcript import Word, to_samples
 from lecturecut.files import lock_path
-from lecturecut.synthesis.project import (ProjectChangedOnDisk, ProjectLocked, autosave_path, load_project,
-                                          project_lock, save_project)
+from lecturecut.synthesis.project import (
+    ProjectChangedOnDisk,
+    ProjectLocked,
+    autosave_path,
+    load_project,
+    project_lock,
+    save_project,
+)
 from lecturecut.synthesis.session import EditSession
-
-from media_fixtures import make_project
-from testmedia import GRID
 
 ROOT = Path(__file__).resolve().parents[1]
 N_EDITS = 12  # the issue saw 20; 12 show the same lost updates in half the time on 2 CI cores

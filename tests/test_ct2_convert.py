@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from lecturecut.files import WriteError
+from asr_fixtures import JFK, engine, need_media
 
 from lecturecut.asr import ct2_convert, offline_models
 from lecturecut.asr.ct2_convert import (
     Ct2FormatError,
-    ct2_to_whisper,
     convert_ct2_to_whisper,
+    ct2_to_whisper,
     load_whisper_checkpoint,
     read_alignment_heads,
     read_ct2_model,
@@ -22,8 +21,7 @@ from lecturecut.asr.ct2_convert import (
 )
 from lecturecut.asr.offline_models import ModelUnavailableError, resolve_model
 from lecturecut.asr.transcript import normalize_word
-
-from asr_fixtures import JFK, engine, need_media
+from lecturecut.files import WriteError
 
 
 def _tiny_dir() -> Path:

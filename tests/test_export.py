@@ -9,17 +9,24 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from media_fixtures import (
+    GRID,
+    JFK,
+    delete,
+    make_project,
+    many_cut_export,
+    media,
+    srt_cues,
+    stream_durations,
+    stream_types,
+)
 
 from lecturecut.core import Cancelled, CancelToken
-
 from lecturecut.media.errors import MediaError
 from lecturecut.media.frames import read_frames
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.export import ExportOptions, export
 from lecturecut.synthesis.project import ProjectError, SourceChangedError
-
-from media_fixtures import (GRID, JFK, delete, make_project, many_cut_export, media, srt_cues, stream_durations,
-                            stream_types)
 
 DRAFT = dict(preset="draft", smooth_cuts=False)  # ultrafast x264: these tests check cuts, not quality
 

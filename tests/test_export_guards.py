@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from media_fixtures import AUTO_EDITOR, GRID, delete, make_project, media, stream_durations, stream_types
 
 from lecturecut.files import STALE_AFTER_S, TEMP_TAG
 from lecturecut.media.errors import MediaError
@@ -28,8 +29,6 @@ from lecturecut.media.frames import read_frames
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.export import DestinationExists, ExportOptions, export
 from lecturecut.synthesis.project import save_project
-
-from media_fixtures import AUTO_EDITOR, GRID, delete, make_project, media, stream_durations, stream_types
 
 DRAFT = dict(preset="draft", smooth_cuts=False)
 

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 from lecturecut.media.frames import read_frames
-from lecturecut.models.face import MOUTH, RIGID_POINTS, DlibLandmarker, FanLandmarker, best_landmarker, similarity_transform
 from lecturecut.models.errors import ModelError
+from lecturecut.models.face import (
+    MOUTH,
+    RIGID_POINTS,
+    DlibLandmarker,
+    FanLandmarker,
+    best_landmarker,
+    similarity_transform,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,10 @@
 """The ffmpeg runner: progress parsing on captured output, errors, cancellation, probing bad files."""
 
-import shutil
 import threading
 
 import pytest
 
 from lecturecut.core import Cancelled, CancelToken
-
 from lecturecut.media.errors import FFmpegError, MediaError
 from lecturecut.media.ffmpeg import parse_progress_block, run_ffmpeg
 from lecturecut.media.probe import probe

@@ -12,7 +12,12 @@ import json
 
 import numpy as np
 import pytest
+from asr_fixtures import decoded, engine, german_transcript
+from testmedia import media_path
 
+# imported at collection, not inside a test: cli.ProgressBar binds sys.stderr when the module
+# loads, and a test's capsys stream is closed once that test ends
+from lecturecut.app import cli
 from lecturecut.asr.language import (
     DEFAULT_CANDIDATES,
     MIN_CANDIDATE_PROBABILITY,
@@ -30,13 +35,6 @@ from lecturecut.asr.refine import compute_energy
 from lecturecut.asr.segments import Segment, Window
 from lecturecut.asr.transcribe import plan_windows, transcribe
 from lecturecut.asr.transcript import SAMPLE_RATE, LanguageCheck, Transcript, Word
-
-# imported at collection, not inside a test: cli.ProgressBar binds sys.stderr when the module
-# loads, and a test's capsys stream is closed once that test ends
-from lecturecut.app import cli
-
-from asr_fixtures import decoded, engine, german_transcript, german_wav
-from testmedia import media_path
 
 pytestmark = pytest.mark.slow
 
@@ -233,7 +231,7 @@ def test_cli_prints_detected_language_with_probability(tmp_path, capsys):
     clip = str(media_path("grid_bbaf2n.mpg"))
     code, err = _run_cli(capsys, "transcribe", clip, "-o", str(tmp_path / "g.lcproj"), "--no-refine")
     assert code == 0, err
-    line = next(l for l in err.splitlines() if l.startswith("model "))
+    line = next(line for line in err.splitlines() if line.startswith("model "))
     assert line.startswith("model base (whisper), language en (detected, p=") and line.endswith(" among en/de)")
     assert "warning" not in err
 
@@ -254,7 +252,7 @@ def test_cli_uncertain_language_warns_with_the_command_to_rerun(tmp_path, capsys
     out = str(tmp_path / "m.lcproj")
     code, err = _run_cli(capsys, "-q", "transcribe", clip, "-o", out, "--languages", "de,fr", "--no-refine")
     assert code == 0, err
-    warnings = [l for l in err.splitlines() if l.startswith("warning: ")]
+    warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1, err
     assert warnings[0].endswith(f"lecturecut transcribe {clip} -o {out} --language en --no-refine --force"), warnings[0]
 

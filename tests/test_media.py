@@ -5,14 +5,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from media_fixtures import AUTO_EDITOR, GRID, JFK, media
 
 from lecturecut.core import Cancelled, CancelToken
-
 from lecturecut.media.errors import FFmpegError
 from lecturecut.media.frames import FrameWriter, read_frames
 from lecturecut.media.probe import probe
-
-from media_fixtures import AUTO_EDITOR, GRID, JFK, media
 
 SMALL = (90, 72)  # GRID's 360x288 at a quarter: enough to tell frames apart, cheap to compare
 
@@ -124,7 +122,7 @@ def test_frame_writer_rejects_a_wrong_frame(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-# Captured verbatim from ffmpeg 5.1 `-vf showinfo` at -v info.
+# Captured verbatim from ffmpeg 5.1 `-vf showinfo` at -v info (long lines kept as ffmpeg writes them).
 SHOWINFO_LINES = """[Parsed_showinfo_0 @ 0x555713c1b280] config in time_base: 1/30, frame_rate: 30/1
 [Parsed_showinfo_0 @ 0x555713c1b280] config out time_base: 0/0, frame_rate: 0/0
 [Parsed_showinfo_0 @ 0x555713c1b280] n:   0 pts:      0 pts_time:0       pos:       -1 fmt:yuv420p sar:1/1 s:16x16 i:P iskey:1 type:I checksum:29E05000

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.util
 import io
 import re
 import threading
@@ -22,9 +21,9 @@ import pytest
 import torch
 from test_wav2lip_golden import assert_matches_wav2lip_golden, deterministic_state_dict
 
+from lecturecut.core import Cancelled
 from lecturecut.models import registry
 from lecturecut.models.checkpoint import load_syncnet, load_wav2lip, sha256_file
-from lecturecut.core import Cancelled
 from lecturecut.models.errors import ModelError
 from lecturecut.models.registry import Kind, ModelSpec, fetch, get_spec, list_models, locate, verify
 
@@ -170,7 +169,8 @@ def test_fetch_writes_atomically_and_checks_the_hash(monkeypatch, tmp_path):
     requested = serve(monkeypatch, PAYLOAD, on_read=lambda: seen_during_download.append(files_in(tmp_path)))
     progress = []
 
-    path = fetch(blob_spec(), dest_dir=tmp_path, progress=lambda fraction, message: progress.append((fraction, message)))
+    path = fetch(blob_spec(), dest_dir=tmp_path,
+                 progress=lambda fraction, message: progress.append((fraction, message)))
 
     assert path == dest and dest.read_bytes() == PAYLOAD
     assert requested == ["https://example.invalid/blob.bin"]

@@ -7,17 +7,22 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from media_fixtures import AUTO_EDITOR, GRID, JFK, delete, grid_words, make_project, many_cut_runs, media, pause_words
 
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.asr.transcript import Phone, Word
 from lecturecut.media.audio import decode_audio
-from lecturecut.synthesis.plan import plan_for
-from lecturecut.synthesis.plan import (MAX_KEPT_PAUSE_S, MIN_JOIN_PAUSE_S, READ_MARGIN_S, NothingToExport, build_plan,
-                            pause_regions, word_extent)
+from lecturecut.synthesis.plan import (
+    MAX_KEPT_PAUSE_S,
+    MIN_JOIN_PAUSE_S,
+    READ_MARGIN_S,
+    NothingToExport,
+    build_plan,
+    pause_regions,
+    plan_for,
+    word_extent,
+)
 from lecturecut.synthesis.project import ProjectSettings
-
-from media_fixtures import (AUTO_EDITOR, GRID, JFK, delete, grid_words, make_project, many_cut_runs, media,
-                            pause_words)
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,17 @@ import shutil
 import pytest
 
 from lecturecut.asr.transcript import Transcript, Word, to_samples
-from lecturecut.media.probe import probe
 from lecturecut.files import WriteError, atomic_path
-from lecturecut.synthesis.project import (Project, ProjectError, SourceChangedError, SourceMissingError, check_not_source,
-                               load_project, save_project)
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.project import (
+    Project,
+    ProjectError,
+    SourceChangedError,
+    SourceMissingError,
+    check_not_source,
+    load_project,
+    save_project,
+)
 from lecturecut.synthesis.session import EditSession
 
 
@@ -104,7 +111,7 @@ def test_full_disk_gives_clear_message_and_keeps_old_file(tmp_path):
     target.write_text("old")
 
     with pytest.raises(WriteError, match="disk .* is full"):
-        with atomic_path(target) as tmp:
+        with atomic_path(target):
             # Writing to /dev/full fails with ENOSPC exactly like a full disk does.
             with open("/dev/full", "w") as full:
                 full.write("x" * 10000)

@@ -8,12 +8,11 @@ splice in the middle of words must score far higher.
 
 import numpy as np
 import pytest
+from media_fixtures import many_cut_export
 
+from bench.measures.quality import discontinuity, discontinuity_profile
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.media.audio import decode_audio
-from bench.measures.quality import discontinuity, discontinuity_profile
-
-from media_fixtures import many_cut_export
 
 RATE = 16_000
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from media_fixtures import _scratch_dir, delete, stream_durations
 
 from lecturecut.asr.transcript import Transcript, Word, to_samples
 from lecturecut.media.ffmpeg import ffmpeg_path, ffprobe_path
@@ -30,8 +31,6 @@ from lecturecut.media.frames import read_frames
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.export import ExportOptions, export
 from lecturecut.synthesis.project import Project
-
-from media_fixtures import _scratch_dir, delete, stream_durations
 
 BITS = 10  # burned index bits (index + 1, so an all-black picture reads 0)
 BLOCK_W, HEIGHT = 16, 32  # one bit per 16-pixel column block

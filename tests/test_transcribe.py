@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from asr_fixtures import JFK, OBAMA, assert_well_formed, decoded, engine, german_transcript, need_media
 
 from lecturecut.asr.refine import compute_energy, speech_mask
 from lecturecut.asr.transcribe import (
@@ -19,8 +20,6 @@ from lecturecut.asr.transcribe import (
 )
 from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word
 from lecturecut.core import Cancelled, CancelToken
-
-from asr_fixtures import JFK, OBAMA, assert_well_formed, decoded, engine, german_transcript, need_media
 
 pytestmark = pytest.mark.slow
 

@@ -9,21 +9,17 @@ import copy
 import functools
 import json
 import math
-import os
 from collections import OrderedDict
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-
 from testmedia import WAV2LIP_REFERENCE
 
 from lecturecut.models.audio import MEL_SILENCE, mel_window_for_frame, melspectrogram
 from lecturecut.models.syncnet import SyncNet_color
 from lecturecut.models.wav2lip import Wav2Lip
-
 
 REFERENCE_DIR = WAV2LIP_REFERENCE  # committed with the repository (tests/media/SOURCES.md)
 GOLDEN_TOLERANCE = 1e-5  # max abs difference for SyncNet and the mel front-end (README)

@@ -18,6 +18,7 @@ from lecturecut.media.audio import stream_audio
 from ..plan import RenderPlan
 from ..project import Project
 
+
 def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Fade-out and fade-in gains whose powers sum to one (no dip, no bump at the join)."""
     t = (np.arange(n, dtype=np.float64) + 0.5) / n
