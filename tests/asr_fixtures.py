@@ -21,6 +21,8 @@ from testmedia import MEDIA_DIR as MEDIA
 from testmedia import WEBCAM as WEBCAM_NAME
 from testmedia import media_path
 
+from lecturecut.resources import SAMPLE_LECTURE as OBAMA  # noqa: F401 - re-exported for the test modules
+
 JFK = MEDIA / JFK_NAME
 WEBCAM = MEDIA / WEBCAM_NAME
 # (audio, hand-labelled words)

@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from testmedia import AUTO_EDITOR, GRID, media_path
+from testmedia import AUTO_EDITOR, GRID, JFK, OBAMA, media_path  # noqa: F401 - re-exported for the test modules
 
 from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word, to_samples
 from lecturecut.media.audio import decode_audio

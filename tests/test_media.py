@@ -1,6 +1,8 @@
 """Streamed frames on real clips: exact frame indices, clean shutdown, atomic encoding."""
 
+import os
 import shutil
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -46,10 +48,33 @@ def test_full_size_frames_of_an_h264_clip():
     assert first.shape == (720, 1280, 3)
 
 
+def _ffmpeg_children() -> set[int]:
+    """Live (not yet reaped) ffmpeg processes whose parent is this test process."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/comm") as fh:
+                name = fh.read().strip()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and name == "ffmpeg":  # fields[1]: ppid
+            found.add(int(entry))
+    return found
+
+
 def test_closing_early_stops_the_decoder():
+    before = _ffmpeg_children()
     frames = read_frames(media(AUTO_EDITOR), size=(64, 36))
     next(frames)
+    assert _ffmpeg_children() - before, "the decoder should be running mid-stream"
+    t0 = time.monotonic()
     frames.close()  # must neither hang nor raise; the decoder is killed and reaped
+    assert time.monotonic() - t0 < 5
+    assert _ffmpeg_children() == before  # killed and reaped: no zombie left
 
 
 def test_cancel_stops_reading():
