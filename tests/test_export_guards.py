@@ -93,6 +93,21 @@ def test_existing_outputs_are_not_replaced_without_asking(tmp_path, existing):
     assert probe(result.path).video is not None and (tmp_path / existing).read_bytes() != b"keep me"
 
 
+def test_exports_get_ordinary_permissions_and_replacements_keep_theirs(tmp_path):
+    """mkstemp-style 0600 files cannot be read by a colleague or a web server: exports get the
+    umask's permissions, and a replaced file keeps the mode it had."""
+    old = os.umask(0o022)
+    try:
+        export(grid_cut(), tmp_path / "out.mp4", ExportOptions(**DRAFT))
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+        assert modes == {"out.mp4": 0o644, "out.srt": 0o644, "out.vtt": 0o644}
+        os.chmod(tmp_path / "out.mp4", 0o640)
+        export(grid_cut(), tmp_path / "out.mp4", ExportOptions(overwrite=True, **DRAFT))
+        assert (tmp_path / "out.mp4").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
 def cli(*args: str, cwd: Path | None = None, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "lecturecut.app.cli", *args], capture_output=True, text=True,
                           cwd=cwd, **kw)
