@@ -10,9 +10,10 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmp
 # espeak-ng speaks the German test sentences (the language tests need German speech).
 command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
 # Qt's offscreen and xcb (X11 / Xvfb) platforms and Qt Multimedia need these shared libraries.
+have_libs=$(ldconfig -p)  # read once: `ldconfig -p | grep -q` fails under pipefail when grep exits early
 for lib in libEGL.so.1 libxkbcommon.so.0 libGL.so.1 libfontconfig.so.1 libdbus-1.so.3 libxcb-cursor.so.0 \
            libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-image.so.0 libxcb-render-util.so.0 libxkbcommon-x11.so.0; do
-  ldconfig -p | grep -q "$lib" || { need_apt+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
+  grep -q "$lib" <<<"$have_libs" || { need_apt+=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
     libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0); break; }
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
