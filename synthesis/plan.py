@@ -19,6 +19,12 @@ times). The renderer shows in each slot the source frame whose presentation
 interval covers that instant, so a variable frame rate, a video stream
 that starts after the audio or ends before it, and edit lists all stay in
 sync: the plan never counts source frames.
+
+A retype the voice engine could speak becomes a :class:`SynthSpan` between the
+kept spans: its source range is replaced by the new audio (crossfaded at both
+joins like a cut), and until regenerated frames exist the video under it is
+the source frames of that range retimed, uniformly, to the new duration.
+A retype it could not speak stays *pending*: its recorded words are kept.
 """
 
 from __future__ import annotations
@@ -26,18 +32,21 @@ from __future__ import annotations
 import bisect
 import functools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping, Union
 
 import numpy as np
 
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.asr.transcript import Word
-from lecturecut.core import LecturecutError, ProgressFn, no_progress
+from lecturecut.core import LecturecutError, ProgressFn, no_progress, scaled
 from lecturecut.media.errors import MediaError
 
 from .project import Project
+
+if TYPE_CHECKING:
+    from .voice.record import SynthesizedSpeech
 
 QUIET_WINDOW_S = 0.010  # RMS window used to find the quietest point of a pause
 ALIGN_LAG_S = 0.008  # a join's far side may shift by up to this much to match the waveform (~ a pitch period)
@@ -71,14 +80,62 @@ class Span:
 
 
 @dataclass(frozen=True)
+class SynthSpan:
+    """New speech in place of the source range ``[audio_start, audio_end)`` (a retype).
+
+    ``n_samples`` / ``n_frames`` are its *output* lengths, as for a :class:`Span`, so
+    durations and joins add up over every piece of the plan alike. The video under it
+    shows the source instants of its range, mapped uniformly onto the new duration.
+    """
+
+    audio_start: int  # source samples @ plan.audio_rate: where the source stops (a join, crossfaded)
+    audio_end: int  # where the source resumes
+    new_samples: int  # output samples of the new speech (its audio less a crossfade's worth of overlap)
+    out_frames: int  # output frame slots under it
+    replacement: int  # index in project.edl.replacements
+    method: str  # the voice engine's method: "reused" | "units" | "generic"
+    speech: "SynthesizedSpeech" = field(compare=False, repr=False, default=None)  # the audio to mix
+
+    @property
+    def n_samples(self) -> int:
+        return self.new_samples
+
+    @property
+    def n_frames(self) -> int:
+        return self.out_frames
+
+    @property
+    def source_range(self) -> tuple[int, int]:
+        return self.audio_start, self.audio_end
+
+    def source_sample_at(self, offset: Fraction | int) -> Fraction:
+        """The source instant (samples, exact) shown ``offset`` output samples into the span."""
+        offset = min(max(Fraction(offset), Fraction(0)), Fraction(self.new_samples))
+        if self.new_samples == 0:
+            return Fraction(self.audio_start)
+        return self.audio_start + offset * (self.audio_end - self.audio_start) / self.new_samples
+
+
+Piece = Union[Span, SynthSpan]
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     audio_rate: int  # Hz
     fps: Fraction | None  # None for an audio-only source
     source_samples: int  # samples of the whole source audio
     source_frames: int  # frame slots covering the source audio (not the video's frame count)
-    spans: tuple[Span, ...]
+    spans: tuple[Piece, ...]  # kept spans and synthetic spans, in output (= source) order
     crossfade: int  # samples of equal-power crossfade centred on each join
     warnings: tuple[str, ...] = ()
+
+    @property
+    def kept_spans(self) -> tuple[Span, ...]:
+        return tuple(s for s in self.spans if isinstance(s, Span))
+
+    @property
+    def synth_spans(self) -> tuple[SynthSpan, ...]:
+        return tuple(s for s in self.spans if isinstance(s, SynthSpan))
 
     # ---- durations ------------------------------------------------------
     @property
@@ -99,7 +156,9 @@ class RenderPlan:
         return len(self.removed_ranges())
 
     def removed_ranges(self) -> list[tuple[int, int]]:
-        """Removed source audio ranges (samples), including a removed start or end."""
+        """Removed source audio ranges (samples), including a removed start or end.
+
+        A synthetic span's source range is replaced, not removed: it is not listed."""
         out, pos = [], 0
         for s in self.spans:
             if s.audio_start > pos:
@@ -136,6 +195,9 @@ class RenderPlan:
             return None
         s = self.spans[k]
         if x < s.audio_end or (k == len(self.spans) - 1 and x == s.audio_end):
+            if isinstance(s, SynthSpan):  # the retimed range: the instant its frames are shown at
+                n = s.audio_end - s.audio_start
+                return out[k] + ((x - s.audio_start) * s.new_samples // n if n else 0)
             return out[k] + x - s.audio_start
         return None
 
@@ -144,6 +206,8 @@ class RenderPlan:
         src, out = self._index
         k = min(max(bisect.bisect_right(out, y) - 1, 0), len(self.spans) - 1)
         s = self.spans[k]
+        if isinstance(s, SynthSpan):
+            return int(s.source_sample_at(y - out[k]))
         return min(max(s.audio_start + y - out[k], s.audio_start), s.audio_end)
 
     def source_to_output_s(self, t: float) -> float | None:
@@ -298,12 +362,17 @@ def _round_half_up(x: Fraction) -> int:
 
 
 def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: int | None = None,
-               reader: AudioReader | None = None) -> RenderPlan:
-    """The kept spans of ``project``'s source.
+               reader: AudioReader | None = None, speech: Mapping[int, "SynthesizedSpeech"] | None = None,
+               pending: Mapping[int, str] | None = None) -> RenderPlan:
+    """The kept spans of ``project``'s source, and the synthetic spans of its spoken retypes.
 
     ``audio`` (mono or (n, ch), at ``audio_rate``) is used to find quiet
     points; without it, ``reader(start, end)`` fetches pause audio on demand
     (so a 3-hour lecture is never decoded whole just to plan a few cuts).
+
+    ``speech``: replacement index -> the voice engine's speech for it (at the plan's
+    rate); ``pending``: replacement index -> why it could not be spoken. Without
+    ``speech`` (None) every retype is pending and the plan is the cut-only plan.
     """
     media = project.media
     rate = audio_rate or (media.audio.sample_rate if media.audio else WORD_RATE)
@@ -355,21 +424,38 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
     if pos < total:
         spans_audio.append((pos, total))
     spans_audio = [(a, b) for a, b in spans_audio if b > a]
-    if not spans_audio:
+    synth = _synth_ranges(speech or {}, removed, total, rate, crossfade)
+    pieces: list[tuple[int, int, int | None]] = _interleave(spans_audio, synth)  # (a, b, replacement or None)
+    if not pieces:
         raise NothingToExport("Every word is deleted, so the edited lecture would be empty. Restore some words.")
+
+    def synth_span(a: int, b: int, k: int, frames: int) -> SynthSpan:
+        sp = speech[k]
+        # the audio carries half a crossfade beyond each join, as a kept span's reads do
+        return SynthSpan(a, b, max(len(sp.audio) - 2 * half, 0), frames, k, sp.record.method, sp)
 
     fps = output_fps(media.video.fps) if media.video else None
     source_frames = 0
-    spans: list[Span] = []
+    spans: list[Piece] = []
     if fps is None:
-        spans = [Span(a, b, 0, 0) for a, b in spans_audio]
+        spans = [Span(a, b, 0, 0) if k is None else synth_span(a, b, k, 0) for a, b, k in pieces]
     else:
         # Slots cover the audio, whatever the video's length: past the video's last frame the
         # renderer holds it (clamping to the frame count instead replayed frames of deleted words).
         source_frames = _round_half_up(Fraction(total) * fps / rate)
         acc_samples = 0  # output samples before the current span
         acc_frames = 0  # output frames before the current span
-        for a, b in spans_audio:
+        for a, b, k in pieces:
+            if k is not None:
+                # New speech: its frames follow the output clock; which source instant each shows
+                # is the renderer's uniform retiming of [a, b) (SynthSpan.source_sample_at).
+                piece = synth_span(a, b, k, 0)
+                target = _round_half_up(Fraction(acc_samples + piece.n_samples) * fps / rate)
+                piece = synth_span(a, b, k, max(target - acc_frames, 0))
+                spans.append(piece)
+                acc_samples += piece.n_samples
+                acc_frames += piece.n_frames
+                continue
             # Each span's frame count makes the cumulative frames the nearest whole number to the
             # cumulative audio (so video never drifts from audio by more than half a frame,
             # however many cuts), and its first frame is the one whose output time best matches
@@ -384,12 +470,63 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
             acc_frames += f1 - f0
 
     warnings = []
-    pending = sum(len(r.text.split()) for r in project.edl.replacements)
-    if pending:
-        plural = pending != 1
-        warnings.append(f"{pending} retyped word{'s' * plural} {'are' if plural else 'is'} pending voice synthesis; "
-                        f"exported with the original word{'s' * plural} in {'their' if plural else 'its'} place")
+    if speech is None:
+        n_pending = sum(len(r.text.split()) for r in project.edl.replacements)
+        if n_pending:
+            plural = n_pending != 1
+            warnings.append(f"{n_pending} retyped word{'s' * plural} {'are' if plural else 'is'} pending voice "
+                            f"synthesis; exported with the original word{'s' * plural} in "
+                            f"{'their' if plural else 'its'} place")
+    else:
+        for k in sorted(pending or {}):
+            warnings.append(f"retype {k + 1} stays pending: {pending[k]}")
     return RenderPlan(rate, fps, total, source_frames, tuple(spans), crossfade, tuple(warnings))
+
+
+def _synth_ranges(speech: Mapping[int, "SynthesizedSpeech"], removed: list[tuple[int, int]], total: int,
+                  rate: int, crossfade: int) -> list[tuple[int, int, int]]:
+    """(a, b, replacement index) of each spoken retype, sorted, clipped so that no source range
+    overlaps a removed stretch, another retype's range or the ends of the source.
+
+    The voice engine computes its range from the source transcript alone; a deleted neighbour's
+    removed stretch reaches into the same pause, so the range gives way to it (the cut there
+    stays where planning put it, at the quiet point).
+    """
+    out: list[tuple[int, int, int]] = []
+    for k, sp in sorted(speech.items(), key=lambda kv: kv[1].record.source_range):
+        if sp.record.rate != rate:
+            raise ValueError(f"speech for retype {k + 1} is at {sp.record.rate} Hz, the plan at {rate} Hz")
+        a, b = (int(x) for x in sp.record.source_range)
+        a, b = max(a, 0), min(b, total)
+        for r0, r1 in removed:
+            if r0 <= a < r1:
+                a = r1
+            if r0 < b <= r1:
+                b = r0
+        if out:
+            a = max(a, out[-1][1])
+        out.append((a, max(a, b), k))
+    return out
+
+
+def _interleave(kept: list[tuple[int, int]], synth: list[tuple[int, int, int]]) -> list[tuple[int, int, int | None]]:
+    """The kept intervals less the synthetic ranges, with the synthetic ones in their place."""
+    out: list[tuple[int, int, int | None]] = []
+    cuts = [(a, b) for a, b, _ in synth]
+    for a, b in kept:
+        pos = a
+        for c0, c1 in cuts:
+            if c1 <= pos or c0 >= b:
+                continue
+            if c0 > pos:
+                out.append((pos, c0, None))
+            pos = max(pos, c1)
+        if b > pos:
+            out.append((pos, b, None))
+    out += synth
+    # a zero-length insertion sorts before the kept span that starts where it is spoken
+    out.sort(key=lambda p: (p[0], p[2] is None, p[1]))
+    return out
 
 
 # ---------------------------------------------------------------- pause audio
@@ -464,11 +601,46 @@ class PauseReader:
         return x
 
 
-def plan_for(project: Project, progress: ProgressFn | None = None, cancel: object | None = None) -> RenderPlan:
-    """The render plan of ``project``, reading only the pauses it cuts in (one pass over the audio)."""
+PLANNING_SHARE = 0.2  # of plan_for's progress: finding the cut points; the rest is new speech (when any)
+
+
+def plan_for(project: Project, progress: ProgressFn | None = None, cancel: object | None = None, *,
+             synthesize: bool = False) -> RenderPlan:
+    """The render plan of ``project``, reading only the pauses it cuts in (one pass over the audio).
+
+    ``synthesize``: ask the voice engine for every retype and plan what it says as synthetic
+    spans; a retype it cannot say stays pending (recorded words kept, a warning in the plan).
+    Without it (the player, for now) every retype is pending, as before the voice existed.
+    """
+    progress = progress or no_progress
     media = project.media
     if media.audio is None:
         raise MediaError("The source has no audio track; there is nothing to cut by words.")
     rate = media.audio.sample_rate
-    reader = PauseReader(project.source, rate).prefetch(pause_regions(project, rate), progress, cancel)
-    return build_plan(project, audio_rate=rate, reader=reader)
+    reps = project.edl.replacements
+    share = PLANNING_SHARE if synthesize and reps else 1.0
+    reader = PauseReader(project.source, rate).prefetch(pause_regions(project, rate),
+                                                        scaled(progress, 0.0, share), cancel)
+    if not synthesize:
+        return build_plan(project, audio_rate=rate, reader=reader)
+    speech, pending = synthesize_retypes(project, rate, scaled(progress, share, 1.0), cancel)
+    return build_plan(project, audio_rate=rate, reader=reader, speech=speech, pending=pending)
+
+
+def synthesize_retypes(project: Project, rate: int, progress: ProgressFn | None = None,
+                       cancel: object | None = None) -> tuple[dict[int, "SynthesizedSpeech"], dict[int, str]]:
+    """(replacement index -> speech, replacement index -> why it stays pending) for every retype."""
+    from .voice import VoiceError, synthesize
+
+    progress = progress or no_progress
+    reps = project.edl.replacements
+    speech: dict[int, SynthesizedSpeech] = {}
+    pending: dict[int, str] = {}
+    for k, r in enumerate(reps):
+        try:
+            speech[k] = synthesize(project, r, audio_rate=rate, cancel=cancel,
+                                   progress=scaled(progress, k / len(reps), (k + 1) / len(reps)))
+        except VoiceError as exc:  # that retype keeps its recorded words; the others are spoken
+            pending[k] = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    progress(1.0, "new speech ready")
+    return speech, pending

@@ -15,7 +15,7 @@ from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.asr.transcript import Transcript
 
 from .edl import Edl, WordState
-from .plan import RenderPlan
+from .plan import RenderPlan, SynthSpan
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
@@ -54,11 +54,37 @@ def _wrap(words: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _spoken(edl: Edl, span: SynthSpan, out_start: int, rate: int, half: int) -> list[tuple[float, float, str]]:
+    """The typed words of a synthetic span, timed where its new speech sounds in the output.
+
+    The speech's recorded words give where speech starts and ends (past the room tone); the
+    typed words share that stretch by their length (a typed "2024" is spoken as three words)."""
+    words = edl.replacements[span.replacement].text.split()
+    rec = span.speech.record.words if span.speech is not None else ()
+    lo, hi = (rec[0].start - half, rec[-1].end - half) if rec else (0, span.n_samples)
+    lo, hi = min(max(lo, 0), span.n_samples), min(max(hi, 0), span.n_samples)
+    weights = [len(w) + 1 for w in words]
+    total, acc, out = sum(weights), 0, []
+    for w, k in zip(words, weights, strict=True):
+        a, acc = lo + (hi - lo) * acc // total, acc + k
+        out.append(((out_start + a) / rate, (out_start + lo + (hi - lo) * acc // total) / rate, w))
+    return out
+
+
 def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
     timed: list[tuple[float, float, str]] = []
     rate = plan.audio_rate
+    # spoken retypes show their new text where it sounds; pending ones keep the recorded words
+    spoken: set[int] = set()
+    acc = 0
+    for span in plan.spans:
+        if isinstance(span, SynthSpan):
+            r = edl.replacements[span.replacement]
+            spoken.update(range(r.start, r.end))
+            timed += _spoken(edl, span, acc, rate, plan.crossfade // 2)
+        acc += span.n_samples
     for i, w in enumerate(transcript.words):
-        if edl.state(i) is WordState.DELETED:
+        if edl.state(i) is WordState.DELETED or i in spoken:
             continue
         # A kept word's edge can fall just inside a removed stretch where two words abut (the
         # cut sits on their common boundary): clamp it to the kept side instead of dropping
@@ -68,6 +94,8 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
         if start is None or end is None or end < start:
             continue  # the whole word lies in a removed stretch
         timed.append((start / rate, end / rate, w.text))
+    if spoken:
+        timed.sort(key=lambda t: t[0])
 
     cues: list[Cue] = []
     group: list[tuple[float, float, str]] = []
@@ -100,7 +128,7 @@ def _kept_output(plan: RenderPlan, x: int, forward: bool) -> int | None:
     y = plan.source_to_output(x)
     if y is not None:
         return y
-    for s in plan.spans if forward else reversed(plan.spans):
+    for s in plan.kept_spans if forward else reversed(plan.kept_spans):
         if forward and s.audio_start > x:
             return plan.source_to_output(s.audio_start)
         if not forward and s.audio_end <= x:

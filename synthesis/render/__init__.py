@@ -56,6 +56,7 @@ class ExportOptions:
     subtitles: str = "sidecar"  # "none" | "sidecar" | "embed" | "both"
     smooth_cuts: bool = True
     overwrite: bool = False  # replace an existing video / .srt / .vtt at the destination
+    synthesize: bool = True  # speak retypes with the voice engine (False: every retype stays pending)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ class ExportResult:
     n_cuts: int
     plan: RenderPlan
     subtitle_paths: tuple[Path, ...] = ()
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # incl. "retype N stays pending: <reason>"
+    # (replacement index in project.edl.replacements, method, seconds of new speech) per spoken retype;
+    # the warnings' "retype N" counts from 1 (N = index + 1)
+    synthesized: tuple[tuple[int, str, float], ...] = ()
 
 
 def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
@@ -95,7 +99,11 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
                 raise DestinationExists(f"'{target}' already exists and was left as it is. Choose another name, "
                                         "or allow replacing it (command line: --force).")
     progress(0.0, "planning cuts")
-    plan = plan_for(project, scaled(progress, 0.0, 0.05), cancel)
+    # new speech is the slow part of planning when there are retypes (a corpus pass, the fits)
+    share = 0.3 if options.synthesize and project.edl.replacements else 0.05
+    plan = plan_for(project, scaled(progress, 0.0, share), cancel, synthesize=options.synthesize)
+    if share != 0.05:
+        progress = _after(progress, share)
     try:
         return _render(project, plan, out_path, options, container, progress, cancel)
     except (WriteError, FFmpegError) as exc:
@@ -151,7 +159,17 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                     writer(cues, part)
                 subtitle_paths.append(target)
     progress(1.0, "done")
-    return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings)
+    synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
+    return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,
+                        synthesized)
+
+
+def _after(progress: ProgressFn, lo: float) -> ProgressFn:
+    """The render stages' progress (planned for [0.05, 1]) squeezed into [lo, 1] after a long plan."""
+    def report(fraction, message: str) -> None:
+        progress(None if fraction is None else lo + (1 - lo) * max(fraction - 0.05, 0.0) / 0.95, message)
+
+    return report
 
 
 def _check_destination(out_path: Path) -> None:

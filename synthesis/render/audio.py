@@ -1,4 +1,5 @@
-"""Audio render: the kept spans copied sample-exactly, with an equal-power crossfade centred on every join.
+"""Audio render: the kept spans copied sample-exactly, new speech in place of spoken retypes,
+with an equal-power crossfade centred on every join.
 
 One sequential decoder for the whole source, constant memory for any length.
 """
@@ -15,7 +16,7 @@ from lecturecut.core import ProgressFn, check_cancel
 from lecturecut.files import WriteError, disk_error_message
 from lecturecut.media.audio import stream_audio
 
-from ..plan import RenderPlan
+from ..plan import RenderPlan, SynthSpan
 from ..project import Project
 
 
@@ -28,25 +29,49 @@ def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
 class SequentialSource:
     """Hands out increasing sample ranges of a block stream, discarding what lies between."""
 
-    def __init__(self, blocks: Iterator[np.ndarray], channels: int) -> None:
+    def __init__(self, blocks: Iterator[np.ndarray], channels: int, history: int = 0) -> None:
         self._blocks = blocks
         self._buf = np.zeros((0, channels), np.float32)
         self._pos = 0  # source sample index of self._buf[0]
         self._channels = channels
+        # the last ``history`` samples handed out stay at hand: the source after a short
+        # synthetic span resumes (crossfade included) a little before where it stopped
+        self._history = history
+        self._hist = np.zeros((0, channels), np.float32)  # samples [self._pos - len(self._hist), self._pos)
+
+    def _keep(self, piece: np.ndarray) -> None:
+        if not self._history or not len(piece):
+            return
+        if len(piece) >= self._history:
+            self._hist = piece[-self._history:].copy()
+        else:
+            self._hist = np.concatenate([self._hist, piece])[-self._history:]
 
     def _refill(self) -> bool:
         nxt = next(self._blocks, None)
         if nxt is None:
             return False
+        self._keep(self._buf)
         self._pos += len(self._buf)
         self._buf = nxt
         return True
 
     def take(self, lo: int, hi: int) -> Iterator[np.ndarray]:
-        """Yield samples [lo, hi) in pieces; ``lo`` must not precede an earlier ``hi``."""
+        """Yield samples [lo, hi) in pieces; ``lo`` may precede an earlier ``hi`` by at most ``history``."""
+        if self._history and lo < self._pos:  # already handed out: from the history
+            back = self._hist[max(len(self._hist) - (self._pos - lo), 0):]
+            if len(back) < self._pos - lo:
+                raise ValueError(f"source samples from {lo} were discarded (history {self._history})")
+            back = back[:max(hi - lo, 0)]
+            if len(back):
+                yield back
+            lo += len(back)
+            if lo >= hi:
+                return
         while self._pos + len(self._buf) <= lo and self._refill():
             pass
         drop = min(max(lo - self._pos, 0), len(self._buf))
+        self._keep(self._buf[:drop])
         self._buf, self._pos = self._buf[drop:], self._pos + drop
         at = max(lo, self._pos)
         while at < hi:
@@ -56,8 +81,10 @@ class SequentialSource:
                 yield np.zeros((hi - at, self._channels), np.float32)
                 return
             n = min(len(self._buf), hi - at)
-            yield self._buf[:n]
+            piece = self._buf[:n]
+            self._keep(piece)
             self._buf, self._pos = self._buf[n:], self._pos + n
+            yield piece
             at += n
 
 
@@ -96,17 +123,33 @@ def crossfade_join(span_pieces: Iterable[Iterator[np.ndarray]], n_spans: int, xf
             write(pending)
 
 
+def synth_audio(span: SynthSpan, channels: int, half: int, *, first: bool, last: bool) -> np.ndarray:
+    """The span's new speech on every channel, (n, channels): its nominal samples plus the half
+    crossfade it carries beyond each inner join (none at the output's very start or end)."""
+    x = np.asarray(span.speech.audio, np.float32)  # (n,)
+    lo = half if first else 0
+    hi = len(x) - (half if last else 0)
+    x = x[lo:max(hi, lo)]
+    return np.ascontiguousarray(np.repeat(x[:, None], channels, axis=1))  # (n, channels)
+
+
 def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: ProgressFn, cancel) -> None:
-    """Write the kept spans, crossfaded at each join, to ``wav_path`` in one sequential pass."""
+    """Write the kept spans and the new speech, crossfaded at each join, to ``wav_path`` in one
+    sequential pass."""
     channels = project.media.audio.channels
     half = plan.crossfade // 2
     last = len(plan.spans) - 1
-    source = SequentialSource(stream_audio(project.source, plan.audio_rate, channels, cancel=cancel), channels)
+    history = 2 * plan.crossfade if plan.synth_spans else 0
+    source = SequentialSource(stream_audio(project.source, plan.audio_rate, channels, cancel=cancel), channels,
+                              history)
     total = max(plan.output_samples, 1)
     written = 0
 
     def spans() -> Iterator[Iterator[np.ndarray]]:
         for k, s in enumerate(plan.spans):
+            if isinstance(s, SynthSpan):
+                yield iter((synth_audio(s, channels, half, first=k == 0, last=k == last),))
+                continue
             lo = s.audio_start - (half if k > 0 else 0)
             hi = s.audio_end + (half if k < last else 0)
             yield source.take(lo, hi)

@@ -7,6 +7,11 @@ variable frame rate, a video that starts after the audio (a start offset or an e
 list) and a video that ends before the audio all stay in sync. Before the first frame
 the picture is black; after the last, and across gaps, the nearest earlier frame holds:
 never a frame of a deleted word.
+
+Under a synthetic span (new speech for a retype) each output frame shows the source instant
+its output instant maps to, uniformly, in the span's source range: the original frames
+retimed to the new duration (no frozen frame, no jump at either end) until lip-synced
+frames exist.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import bisect
 import collections
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -24,7 +29,7 @@ from lecturecut.media.errors import MediaError
 from lecturecut.media.frames import FrameWriter, read_timed_frames
 from lecturecut.media.probe import probe
 
-from ..plan import RenderPlan
+from ..plan import RenderPlan, SynthSpan
 from ..project import Project
 
 RECENT_FRAMES = 8  # decoded frames kept for spans that start a little before the previous span's end
@@ -74,6 +79,27 @@ def slot_time(slot: int, fps: Fraction) -> Fraction:
     return Fraction(slot) / fps
 
 
+def frame_instants(plan: RenderPlan) -> Iterator[Sequence[int | Fraction]]:
+    """For each piece of the plan, what each of its output frames shows: a frame slot (int) of a
+    kept span, or a source instant (s, audio clock, exact) under a synthetic span.
+
+    A synthetic span maps the output instant ``t`` of each of its frames to
+    ``a + (t - t0) * (b - a) / new_len`` of its source range ``[a, b)`` (``t0``: where its new
+    audio starts in the output), so its first frame continues the source where it stops and
+    its last one meets it where it resumes.
+    """
+    rate, fps = plan.audio_rate, plan.fps
+    acc_samples = acc_frames = 0
+    for span in plan.spans:
+        if isinstance(span, SynthSpan):
+            yield [span.source_sample_at(Fraction(acc_frames + j) / fps * rate - acc_samples) / rate
+                   for j in range(span.n_frames)]
+        else:
+            yield range(span.frame_start, span.frame_end)
+        acc_samples += span.n_samples
+        acc_frames += span.n_frames
+
+
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                  smooth_cuts: bool, progress: ProgressFn, cancel) -> None:
     """Pipe the planned frames (jump cuts smoothed) into the encoder."""
@@ -99,18 +125,20 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
         raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
     total = max(plan.output_frames, 1)
 
-    def frame_at(slot: int) -> np.ndarray:
+    def frame_at(x: int | Fraction) -> np.ndarray:
         check_cancel(cancel)
-        return clock.at(slot_time(slot, plan.fps))
+        return clock.at(slot_time(x, plan.fps) if isinstance(x, int) else x)
 
     try:
         with FrameWriter(path, w, h, plan.fps,
                          codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
                          color_space=video.color_space, cancel=cancel) as writer:
             previous_out: np.ndarray | None = None
-            for k, span in enumerate(plan.spans):
-                todo = range(span.frame_start, span.frame_end)
-                if k > 0 and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
+            for k, (span, todo) in enumerate(zip(plan.spans, frame_instants(plan), strict=True)):
+                # a synthetic span continues the picture where the source stops and resumes: no jump to smooth
+                synth_join = k > 0 and SynthSpan in (type(span), type(plan.spans[k - 1]))
+                jump = k > 0 and (not synth_join or plan.spans[k - 1].audio_end != span.audio_start)
+                if jump and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
                     from ..smoothing import smooth_join
 
                     head = [frame_at(i).copy() for i in todo[:n_smooth]]
