@@ -261,8 +261,8 @@ def test_every_retype_is_listed_with_its_method_and_sources_or_as_pending():
 def test_what_the_lecture_cannot_say_is_refused_with_a_reason():
     project = jfk_project()
     rate = project.media.audio.sample_rate
-    with pytest.raises(VoiceUnavailable) as err:
-        synthesize(project, Replacement(2, 3, "our zebra"), audio_rate=rate)
+    with pytest.raises(VoiceUnavailable) as err:  # the lecturer's own recorded words only
+        synthesize(project, Replacement(2, 3, "our zebra"), audio_rate=rate, methods=(METHOD_REUSED,))
     assert err.value.words == ("our", "zebra") and "pending" in str(err.value) and "\n" not in str(err.value)
     for empty in ("", "  ", "... !", "—"):
         with pytest.raises(NothingToSay):

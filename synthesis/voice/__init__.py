@@ -19,9 +19,18 @@ This slice reuses whole recorded words (VoCo-style unit selection):
 - ``listing.synthesized_spans``: every retype with its method and sources, or pending;
 - ``preview.in_context``: the reference mix of a span into the source.
 
-Words the lecture never says raise :class:`VoiceUnavailable` (building them from
-phones, and a generic voice, are later slices); export then keeps the recorded
-words of that retype and says so.
+``render.synthesize`` composes three paths, per typed word, best first:
+
+- reused: a recorded occurrence of the word (the slice above);
+- units: a word the lecture never says built from the lecturer's own half-phones
+  (``units.build_word``; English transcripts with pocketsphinx phone timings);
+- generic: a TTS voice (``tts``: piper, then espeak-ng) matched to the lecturer's
+  loudness, colour and room (``match``), flagged "generic voice".
+
+Each stretch is recorded with its method and sources (``record.SourceUse``), the span
+with the weakest of them (generic < units < reused). When no path can say a word,
+:class:`VoiceUnavailable` names it and the reason in one line; export then keeps the
+recorded words of that retype and says so.
 """
 
 from .listing import SpanStatus, synthesized_spans
@@ -37,9 +46,10 @@ from .record import (
                      TooLong,
                      VoiceError,
                      VoiceUnavailable,
+                     weakest,
 )
 from .render import MAX_WORDS, rank_occurrences, synthesize
 
 __all__ = ["synthesize", "rank_occurrences", "synthesized_spans", "SynthesizedSpeech", "SpanRecord", "SourceUse",
            "Timed", "SpanStatus", "VoiceError", "VoiceUnavailable", "NothingToSay", "TooLong", "MAX_WORDS",
-           "METHOD_REUSED", "METHOD_UNITS", "METHOD_GENERIC"]
+           "METHOD_REUSED", "METHOD_UNITS", "METHOD_GENERIC", "weakest"]

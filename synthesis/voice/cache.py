@@ -26,7 +26,8 @@ from ..edl import Replacement
 from .corpus import CORPUS_VERSION, Corpus
 from .record import SpanRecord, SynthesizedSpeech
 
-ENGINE_VERSION = "voice-1"  # bump when synthesis changes what it makes: old entries are then never hit
+# bump when synthesis changes what it makes: old entries are then never hit
+ENGINE_VERSION = "voice-2"  # voice-2: words the lecture never says are built from units or a generic voice
 
 
 def voice_dir() -> Path:
@@ -38,10 +39,13 @@ def _digest(payload: dict) -> str:
 
 
 def span_key(fingerprint: str, transcript_digest: str, replacement: Replacement, rate: int,
-             overrides: dict[int, int] | None) -> str:
-    return _digest({"engine": ENGINE_VERSION, "source": fingerprint, "transcript": transcript_digest,
-                    "replacement": replacement.to_json(), "rate": rate,
-                    "overrides": sorted((overrides or {}).items())})
+             overrides: dict[int, int] | None, methods: tuple[str, ...] | None = None) -> str:
+    """``methods``: None when every method may be used (what export and the listing ask for)."""
+    payload = {"engine": ENGINE_VERSION, "source": fingerprint, "transcript": transcript_digest,
+               "replacement": replacement.to_json(), "rate": rate, "overrides": sorted((overrides or {}).items())}
+    if methods is not None:
+        payload["methods"] = list(methods)
+    return _digest(payload)
 
 
 def corpus_key(fingerprint: str, transcript_digest: str) -> str:

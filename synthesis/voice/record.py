@@ -10,7 +10,7 @@ for, normally the source's audio rate), never float seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -18,12 +18,18 @@ import numpy as np
 from lecturecut.core import LecturecutError
 
 from ..edl import Replacement
+from .match import MatchPlan
 from .prosody import Fit
 
 METHOD_REUSED = "reused"  # every word is a recorded occurrence of itself
-METHOD_UNITS = "units"  # some words built from recorded phones/diphones (a later slice)
-METHOD_GENERIC = "generic"  # a generic TTS voice (a later slice)
-METHODS = (METHOD_REUSED, METHOD_UNITS, METHOD_GENERIC)
+METHOD_UNITS = "units"  # a word built from the lecturer's recorded half-phones (units.build_word)
+METHOD_GENERIC = "generic"  # a generic TTS voice matched to the lecturer (tts + match): flagged "generic voice"
+METHODS = (METHOD_REUSED, METHOD_UNITS, METHOD_GENERIC)  # best first: a span records its weakest
+
+
+def weakest(methods) -> str:
+    """The method a span mixing ``methods`` is recorded as (generic < units < reused)."""
+    return max(methods, key=METHODS.index, default=METHOD_REUSED)
 
 
 class VoiceError(LecturecutError):
@@ -48,23 +54,55 @@ class TooLong(VoiceError):
 
 @dataclass(frozen=True)
 class SourceUse:
-    """One recorded run of source words reused in the new audio."""
+    """One stretch of the new audio and what it was made from.
+
+    ``method`` says how: "reused" (a recorded run of source words, ``words``/``source``
+    point at it), "units" (a word built from recorded half-phones: ``pieces`` are the
+    source ranges of each contiguous run, ``source`` their hull, ``words`` the source
+    words they came from) or "generic" (a TTS voice: ``backend``/``voice`` name it,
+    ``match`` is what was done to sit it in the lecture; ``words`` and ``source`` are empty).
+    """
 
     words: tuple[int, int]  # source word indices [start, end)
-    text: str  # their transcript text ("your country")
+    text: str  # their transcript text ("your country"); for units/generic the typed word
     source: tuple[int, int]  # samples @ rate: the source audio that was read (words plus margins)
     output: tuple[int, int]  # samples @ rate in the new audio where that stretch sounds (after the fit)
-    fit: Fit  # what was done to it (stretch, pitch, gain)
+    fit: Fit  # what was done to it (stretch, pitch, gain); identity for units/generic (PSOLA/match say it)
     alternatives: tuple[int, ...]  # first source word of every ranked occurrence, best first (the GUI's choice)
+    method: str = METHOD_REUSED
+    pieces: tuple[tuple[int, int], ...] = ()  # units: half-phone runs' source ranges, samples @ rate
+    phones: tuple[str, ...] = ()  # units/generic: the phones said (ARPAbet for units, the backend's for generic)
+    backend: str = ""  # generic: the TTS backend ("piper") and its voice
+    voice: str = ""
+    match: MatchPlan | None = None  # generic: loudness gain, EQ and room tone applied
 
     def to_json(self) -> dict[str, Any]:
-        return {"words": list(self.words), "text": self.text, "source": list(self.source),
-                "output": list(self.output), "fit": self.fit.to_json(), "alternatives": list(self.alternatives)}
+        d = {"words": list(self.words), "text": self.text, "source": list(self.source),
+             "output": list(self.output), "fit": self.fit.to_json(), "alternatives": list(self.alternatives),
+             "method": self.method, "pieces": [list(p) for p in self.pieces], "phones": list(self.phones),
+             "backend": self.backend, "voice": self.voice}
+        if self.match is not None:
+            d["match"] = asdict(self.match)
+        return d
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> "SourceUse":
+        m = d.get("match")
+        match = None if m is None else MatchPlan(**{**m, "eq_hz": tuple(m["eq_hz"]), "eq_db": tuple(m["eq_db"])})
         return SourceUse(tuple(d["words"]), str(d["text"]), tuple(d["source"]), tuple(d["output"]),
-                         Fit.from_json(d["fit"]), tuple(int(a) for a in d["alternatives"]))
+                         Fit.from_json(d["fit"]), tuple(int(a) for a in d["alternatives"]),
+                         str(d.get("method", METHOD_REUSED)), tuple(tuple(p) for p in d.get("pieces", ())),
+                         tuple(d.get("phones", ())), str(d.get("backend", "")), str(d.get("voice", "")), match)
+
+    @property
+    def summary(self) -> str:
+        """One line for a front end: "reused 'country' (words 14-15)", "generic voice (piper en_US-joe)"."""
+        if self.method == METHOD_GENERIC:
+            return f"'{self.text}': generic voice ({self.backend} {self.voice})"
+        if self.method == METHOD_UNITS:
+            return (f"'{self.text}': built from {len(self.pieces)} runs of the lecturer's phones "
+                    f"(words {self.words[0]}-{self.words[1] - 1})")
+        return f"'{self.text}': reused (words {self.words[0]}-{self.words[1] - 1})"
 
 
 @dataclass(frozen=True)
@@ -92,7 +130,7 @@ class SpanRecord:
     rate: int  # Hz of every time below
     n_samples: int  # length of the audio
     source_range: tuple[int, int]  # samples @ rate: the source stretch this audio replaces
-    method: str  # one of METHODS
+    method: str  # one of METHODS: the weakest of its sources' (generic < units < reused)
     sources: tuple[SourceUse, ...]
     words: tuple[Timed, ...]  # recorded words in the new audio
     phones: tuple[Timed, ...]  # their phones (ARPAbet, from the alignment) where the sources had phones
@@ -103,6 +141,11 @@ class SpanRecord:
     @property
     def duration_s(self) -> float:
         return self.n_samples / self.rate
+
+    @property
+    def generic(self) -> bool:
+        """True when some of it is a generic TTS voice, not the lecturer (flag it wherever shown)."""
+        return self.method == METHOD_GENERIC
 
     def to_json(self) -> dict[str, Any]:
         return {"replacement": self.replacement.to_json(), "rate": self.rate, "n_samples": self.n_samples,

@@ -1,4 +1,7 @@
-"""The voice engine's entry: new speech for one retype, from the lecturer's own recorded words.
+"""The voice engine's entry: new speech for one retype, from the lecturer's own recorded words first.
+
+Words the lecture never says are built from its half-phones (``units``) or, failing that, said by a
+generic TTS voice matched to the lecturer (``tts`` + ``match``); see :func:`synthesize`.
 
 ``synthesize`` turns a :class:`~lecturecut.synthesis.edl.Replacement` into a
 :class:`SynthesizedSpeech`: it measures the lecture once (``corpus``, cached),
@@ -20,7 +23,9 @@ source transcript alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +38,9 @@ from . import cache
 from .corpus import Corpus, build_corpus, transcript_digest
 from .prosody import Fit, apply_fit, plan_fit
 from .record import (
-    METHOD_REUSED,
+    METHOD_GENERIC,
+    METHOD_UNITS,
+    METHODS,
     NothingToSay,
     SourceUse,
     SpanRecord,
@@ -41,9 +48,12 @@ from .record import (
     Timed,
     TooLong,
     VoiceUnavailable,
+    weakest,
 )
 from .select import Selection, Unit, _contour, context_for, select
 from .text import TypedWord, typed_words
+from .tts import INSTALL_HINT
+from .units import UnitInventory, UnitsUnavailable, build_inventory, build_word
 
 MAX_WORDS = 60  # spoken tokens one retype may have: a paragraph is several retypes (each gets its own context)
 # Read this much around each recorded run; it crossfades with what comes before and after. Where
@@ -55,6 +65,9 @@ MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (
 MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
 TYPED_PAUSE_S = 0.20  # a comma or full stop typed between new words becomes this much room tone
 ALTERNATIVES = 10  # ranked occurrences recorded per unit for the GUI
+UNITS_LANGUAGES = ("en",)  # languages whose transcripts carry pocketsphinx phone timings (Word.phones)
+REFERENCE_S = 4.0  # a generic voice is matched to this much of the lecturer's speech either side of the edit
+IDENTITY_FIT = Fit(1.0, 0.0, 0.0, 0.0, False)  # built words: PSOLA / the match plan say what was done
 
 
 def _at_rate(t16: int, rate: int) -> int:
@@ -152,42 +165,193 @@ def _span_range(project: Project, corpus: Corpus, r: Replacement, rate: int) -> 
 
 def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
                overrides: dict[int, int] | None = None, progress: ProgressFn | None = None,
-               cancel: object | None = None, use_cache: bool = True) -> SynthesizedSpeech:
-    """New speech for ``replacement`` at ``audio_rate`` Hz, from the lecture's own words.
+               cancel: object | None = None, use_cache: bool = True,
+               methods: tuple[str, ...] = METHODS) -> SynthesizedSpeech:
+    """New speech for ``replacement`` at ``audio_rate`` Hz, in the lecturer's voice where it can be.
+
+    Each typed word is said, best first, by a recorded occurrence of itself
+    ("reused", longest verbatim runs first); a word the lecture never says is
+    built from the lecturer's own half-phones ("units", English with phone
+    timings) or, when the lecture lacks a phone it needs, said by a generic TTS
+    voice matched to the lecturer ("generic", flagged). The record's method is
+    the weakest used; each source says its own. ``methods`` limits which may be
+    used (a front end that wants the lecturer's own words only passes
+    ``(METHOD_REUSED,)``).
 
     ``overrides``: unit index -> source word index its occurrence must start at (the
-    user chose another one; see :func:`rank_occurrences`). Raises NothingToSay,
-    TooLong or VoiceUnavailable (all VoiceError) with one line that says the edit
-    stays pending; core.Cancelled when ``cancel`` is set.
+    user chose another one; see :func:`rank_occurrences`); honoured when every word is
+    reused. Raises NothingToSay, TooLong or VoiceUnavailable (all VoiceError) with one
+    line that says the edit stays pending; core.Cancelled when ``cancel`` is set.
     """
     progress = progress or no_progress
     language = project.transcript.language
     words = check_text(replacement.text, language)
     key = cache.span_key(project.fingerprint.head_tail_sha256, transcript_digest(project.transcript), replacement,
-                         audio_rate, overrides)
+                         audio_rate, overrides, None if tuple(methods) == METHODS else tuple(methods))
     if use_cache and (hit := cache.load_span(key)) is not None:
         progress(1.0, "new speech from the cache")
         return hit
-    corpus = load_or_build_corpus(project, scaled(progress, 0.0, 0.7), cancel)
+    corpus = load_or_build_corpus(project, scaled(progress, 0.0, 0.6), cancel)
     check_cancel(cancel)
     ctx = context_for(corpus, replacement.start, replacement.end, words)
     selection = select(corpus, words, ctx, overrides)
-    if selection.missing:
-        names = ", ".join(f"'{w}'" for w in selection.missing)
-        plural = len(selection.missing) > 1
-        raise VoiceUnavailable(
-            f"The lecture never says {names}, and no voice that builds new words is installed yet, so "
-            f"{'they' if plural else 'it'} cannot be spoken in the lecturer's voice; the retype stays pending "
-            "(exported with the recorded words) and nothing is lost.", selection.missing)
-    speech = _assemble(project, corpus, replacement, selection, ctx, audio_rate, key,
-                       scaled(progress, 0.7, 1.0), cancel)
+    if not selection.missing:
+        parts: list[Selection | _Built] = [selection]
+    else:
+        parts = _compose(project, corpus, replacement, words, ctx, selection.missing, audio_rate, methods,
+                         scaled(progress, 0.6, 0.8), cancel)
+    speech = _assemble(project, corpus, replacement, parts, ctx, audio_rate, key,
+                       scaled(progress, 0.8, 1.0), cancel)
     if use_cache:
         cache.store_span(speech)
     progress(1.0, "new speech ready")
     return speech
 
 
-def _assemble(project: Project, corpus: Corpus, replacement: Replacement, selection: Selection, ctx,
+@dataclass(frozen=True, eq=False)
+class _Built:
+    """A typed word the lecture never says, made by units or a generic voice (mono float32 @ the span's rate)."""
+
+    word: TypedWord
+    audio: np.ndarray
+    use: SourceUse  # output=(start, end) within ``audio``; shifted when placed
+    phones: tuple[tuple[str, int, int], ...]  # samples @ rate within ``audio``
+
+
+def _has_phones(project: Project) -> bool:
+    return project.transcript.language in UNITS_LANGUAGES and any(w.phones for w in project.transcript.words)
+
+
+def _compose(project: Project, corpus: Corpus, r: Replacement, words: tuple[TypedWord, ...], ctx,
+             missing: tuple[str, ...], rate: int, methods: tuple[str, ...], progress: ProgressFn,
+             cancel: object | None) -> list[Selection | _Built]:
+    """The typed words as parts in order: maximal runs of words the lecture says (one selection
+    each) and, between them, each word it never says built by the best method that can."""
+    missing_set = set(missing)
+    groups: list[list[TypedWord]] = []
+    for w in words:
+        if w.text in missing_set or not groups or groups[-1][0].text in missing_set:
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    reasons: list[str] = []
+    built: dict[str, _Built] = {}
+    for k, w in enumerate(dict.fromkeys(missing)):
+        check_cancel(cancel)
+        progress(k / len(missing), f"building '{w}'")
+        typed = next(t for t in words if t.text == w)
+        b = _build(project, corpus, r, typed, rate, methods, reasons, cancel)
+        if b is not None:
+            built[w] = b
+    unsaid = tuple(w for w in missing if w not in built)
+    if unsaid:
+        names = ", ".join(f"'{w}'" for w in unsaid)
+        why = "; ".join(dict.fromkeys(reasons)) or "only the lecturer's recorded words were allowed"
+        raise VoiceUnavailable(
+            f"The lecture never says {names} and no voice could build {'them' if len(unsaid) > 1 else 'it'} "
+            f"({why}); the edit stays pending (exported with the recorded words) and nothing is lost.", unsaid)
+    parts: list[Selection | _Built] = []
+    for g in groups:
+        if g[0].text in missing_set:
+            parts.append(built[g[0].text])
+        else:
+            sub = tuple(g)
+            parts.append(select(corpus, sub, ctx, None))
+    return parts
+
+
+def _build(project: Project, corpus: Corpus, r: Replacement, typed: TypedWord, rate: int,
+           methods: tuple[str, ...], reasons: list[str], cancel: object | None) -> _Built | None:
+    """``typed`` from the lecturer's phones, else a matched generic voice; None (reason appended) when neither."""
+    text = " ".join(typed.tokens)
+    if METHOD_UNITS in methods:
+        if not _has_phones(project):
+            reasons.append("this lecture has no phone timings to build words from")
+        else:
+            inv = _inventory(project)
+            try:
+                speech = build_word(text, inv, language=project.transcript.language, rate=rate, cancel=cancel)
+            except UnitsUnavailable as e:
+                reasons.append(f"it never says the phone{'s' if len(e.missing) > 1 else ''} "
+                               f"{', '.join(e.missing)}" if e.missing else "it has no pronunciation")
+            else:
+                src = [(_at_rate(int(round(a * WORD_RATE / inv.rate)), rate),
+                        _at_rate(int(round(b * WORD_RATE / inv.rate)), rate)) for a, b in speech.sources]
+                starts = inv.start * (rate / inv.rate)  # (n,) samples @ rate
+                inside = np.zeros(len(inv), bool)
+                for a, b in src:
+                    inside |= (starts >= a) & (starts < b)
+                from_words = sorted({int(w) for w in inv.word[inside]})
+                wr = (from_words[0], from_words[-1] + 1) if from_words else (r.start, r.start)
+                use = SourceUse(wr, typed.text, (min(a for a, _ in src), max(b for _, b in src)),
+                                (0, len(speech.audio)), IDENTITY_FIT, (), METHOD_UNITS, tuple(src),
+                                tuple(p for p, _, _ in speech.phones))
+                return _Built(typed, speech.audio, use, speech.phones)
+    if METHOD_GENERIC in methods:
+        from .match import plan_match
+        from .tts import TtsFailed, TtsUnavailable, speak
+
+        try:
+            said = speak(text, project.transcript.language, rate)
+        except TtsUnavailable:
+            reasons.append(f"no text-to-speech voice is installed ({INSTALL_HINT})")
+            return None
+        except TtsFailed as e:
+            reasons.append(str(e))
+            return None
+        said_audio = _trim_silence(said.audio, rate)
+        reference = _neighbouring_speech(project, corpus, r, rate)
+        plan, audio = plan_match(said_audio, rate, reference)
+        use = SourceUse((r.start, r.start), typed.text, (0, 0), (0, len(audio)), IDENTITY_FIT, (),
+                        METHOD_GENERIC, (), tuple(p for p, _, _ in said.phones), said.backend, said.voice, plan)
+        return _Built(typed, audio, use, ())
+    return None
+
+
+def _trim_silence(x: np.ndarray, rate: int) -> np.ndarray:
+    """A TTS clip without its own leading/trailing silence (the span's room tone pads it instead)."""
+    frame = max(rate // 100, 1)
+    n = len(x) // frame
+    if n == 0:
+        return x
+    levels = np.sqrt(np.mean(x[: n * frame].astype(np.float64).reshape(n, frame) ** 2, axis=1))  # (n,) 10 ms
+    on = np.flatnonzero(levels > levels.max() * 10 ** (-40 / 20))
+    if len(on) == 0:
+        return x
+    a, b = max(on[0] - 1, 0) * frame, min(on[-1] + 2, n) * frame
+    return x[a:b]
+
+
+def _neighbouring_speech(project: Project, corpus: Corpus, r: Replacement, rate: int) -> np.ndarray:
+    """The lecturer's speech around the edit (``REFERENCE_S`` either side), what a generic voice is matched to."""
+    from lecturecut.media.audio import read_range
+
+    words = corpus.words
+    if not words:
+        return np.zeros(0, np.float32)
+    centre = words[min(r.start, len(words) - 1)].start
+    total = project.transcript.duration or words[-1].end
+    a = max(centre - int(REFERENCE_S * WORD_RATE), 0)
+    b = min(a + int(2 * REFERENCE_S * WORD_RATE), int(total))
+    return read_range(project.source, rate, _at_rate(a, rate), _at_rate(max(b, a + 1), rate))
+
+
+_INVENTORIES: dict[tuple[str, str], UnitInventory] = {}  # one per lecture and transcript, this process only
+
+
+def _inventory(project: Project) -> UnitInventory:
+    """The lecture's half-phone inventory (measured once per process; 16 kHz, the phones' own rate)."""
+    from lecturecut.media.audio import decode_audio
+
+    key = (project.fingerprint.head_tail_sha256, transcript_digest(project.transcript))
+    if key not in _INVENTORIES:
+        audio = decode_audio(project.source, WORD_RATE)
+        _INVENTORIES.clear()  # one lecture at a time: an inventory holds the whole lecture's audio
+        _INVENTORIES[key] = build_inventory(project.transcript, audio, WORD_RATE)
+    return _INVENTORIES[key]
+
+
+def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts: list, ctx,
               rate: int, key: str, progress: ProgressFn, cancel: object | None) -> SynthesizedSpeech:
     from lecturecut.media.audio import read_range
 
@@ -197,11 +361,28 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, select
     out = room.take(lead + margin)  # the unit's leading margin is mixed into its last samples
     tail = margin  # how much of out's end a crossfade may take: room tone here
     sources, timed_words, timed_phones = [], [], []
-    total_letters = max(sum(len(t) for u in selection.units for t in u.tokens), 1)
+    pieces: list[Unit | _Built] = [p for part in parts for p in (part.units if isinstance(part, Selection) else [part])]
+    total_letters = max(sum(len(t) for p in pieces for t in (p.tokens if isinstance(p, Unit) else p.word.tokens)), 1)
     done_letters = 0
-    for u, unit in enumerate(selection.units):
+    for u, unit in enumerate(pieces):
         check_cancel(cancel)
-        progress(u / len(selection.units), "fitting recorded words")
+        progress(u / len(pieces), "fitting recorded words")
+        if isinstance(unit, _Built):
+            done_letters += sum(len(t) for t in unit.word.tokens)
+            # room tone either side, so the crossfades mix room with room and never eat the word
+            y = np.concatenate([room.take(margin), unit.audio, room.take(margin)]).astype(np.float32)
+            fade = min(margin, tail)
+            start_out = len(out) - fade + margin  # where the word's first sample lands
+            out = _join(out, y, fade)
+            a, b = start_out + unit.use.output[0], start_out + unit.use.output[1]
+            timed_words.append(Timed(unit.word.text, a, b, -1))
+            for label, p0, p1 in unit.phones:
+                timed_phones.append(Timed(label, start_out + p0, start_out + p1, -1))
+            sources.append(dataclasses.replace(unit.use, output=(a, b)))
+            tail = margin
+            if unit.word.pause_after and u < len(pieces) - 1:
+                out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + 2 * margin), margin)
+            continue
         c = unit.chosen
         run = corpus.words[c.start:c.end]
         a, b = _at_rate(run[0].start, rate), _at_rate(run[-1].end, rate)
@@ -228,12 +409,13 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, select
                                  (place(run[0].start), place(run[-1].end)), fit,
                                  tuple(k.start for k in unit.candidates[:ALTERNATIVES])))
         tail = mr  # what of ``out``'s end is margin, not word
-        if unit.pause_after and u < len(selection.units) - 1:
+        if unit.pause_after and u < len(pieces) - 1:
             out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + mr + margin), mr)
             tail = margin
     out = _join(out, room.take(trail + tail), tail)
-    record = SpanRecord(replacement, rate, len(out), (cut_in, cut_out), METHOD_REUSED, tuple(sources),
-                        tuple(timed_words), tuple(timed_phones), room.ranges, cache.ENGINE_VERSION, key)
+    record = SpanRecord(replacement, rate, len(out), (cut_in, cut_out), weakest(s.method for s in sources),
+                        tuple(sources), tuple(timed_words), tuple(timed_phones), room.ranges, cache.ENGINE_VERSION,
+                        key)
     # through its JSON form, as the cache stores it: a fresh record equals the one read back
     record = SpanRecord.from_json(json.loads(json.dumps(record.to_json())))
     return SynthesizedSpeech(np.ascontiguousarray(out, np.float32), record, cached=False)
