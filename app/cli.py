@@ -428,6 +428,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         voice = "generic voice" if method == "generic" else f"{method} from the lecture"
         _note(args, f"retype {index + 1} (words {r.start}:{r.end}, \"{r.text[:40]}\"): {duration_s:.2f} s "
                     f"of new speech, {voice}")
+    reps = session.project.edl.replacements
+    for index, method, duration_s in result.synthesized:  # synthetic speech is never silent about itself
+        r = reps[index]
+        voice = "generic voice" if method == "generic" else f"{method} from the lecture"
+        _note(args, f"retype {index + 1} (words {r.start}:{r.end}, \"{r.text[:40]}\"): {duration_s:.2f} s "
+                    f"of new speech, {voice}")
     for warning in result.warnings:
         _err(f"warning: {warning}")
     _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
