@@ -246,10 +246,94 @@ def _save_new_project(args: argparse.Namespace, project) -> None:
 
 
 def cmd_words(args: argparse.Namespace) -> int:
+    from lecturecut.synthesis.voice import synthesized_spans
+
     session = _open_session(args.project)
     edl = session.edl
+    voice = {i: _voice_label(s) for s in synthesized_spans(session.project)
+             for i in range(s.replacement.start, s.replacement.end)}
     for i, w in enumerate(session.project.transcript.words):
-        _out(f"{i}\t{w.start_s:.3f}\t{w.end_s:.3f}\t{w.text}\t{edl.state(i).value}")
+        extra = f"\tvoice: {voice[i]}" if i in voice else ""
+        _out(f"{i}\t{w.start_s:.3f}\t{w.end_s:.3f}\t{w.text}\t{edl.state(i).value}{extra}")
+    return EXIT_OK
+
+
+def _voice_label(status) -> str:
+    """"reused" / "units" / "generic voice" / "pending" for a listed span (synthetic speech is never silent)."""
+    if status.record is None:
+        return "pending"
+    return "generic voice" if status.record.method == "generic" else status.record.method
+
+
+def cmd_voices(args: argparse.Namespace) -> int:
+    """Every retype and insertion with how its speech was made: index, words, method, sources."""
+    from lecturecut.synthesis.voice import synthesized_spans
+
+    session = _open_session(args.project)
+    for k, s in enumerate(synthesized_spans(session.project)):
+        r = s.replacement
+        sources = "; ".join(u.summary for u in s.record.sources) if s.record else "not synthesized yet"
+        _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}")
+    return EXIT_OK
+
+
+def _synthesize_new(args: argparse.Namespace, project, before) -> None:
+    """Synthesize each retype not in ``before``; report its voice, or why it stays pending (never an error)."""
+    from lecturecut.core import Cancelled
+    from lecturecut.synthesis.voice import VoiceError, synthesize
+    from lecturecut.synthesis.voice.tts import TtsFailed, TtsUnavailable
+
+    rate = project.media.audio.sample_rate if project.media.audio else 16_000
+    for r in project.edl.replacements:
+        if r in before:
+            continue
+        where = f"words {r.start}:{r.end}, \"{r.text[:40]}\""
+        try:
+            speech = _job(args, lambda bar, tok, r=r: synthesize(project, r, audio_rate=rate, progress=bar,
+                                                                 cancel=tok))
+        except Cancelled:
+            _err(f"voice ({where}): pending (cancelled; the edit is saved and is synthesized at export)")
+            raise
+        except (VoiceError, TtsUnavailable, TtsFailed) as exc:
+            _err(f"voice ({where}): pending ({exc})")
+            continue
+        label = "generic voice" if speech.method == "generic" else speech.method
+        _note(args, f"voice ({where}): {label}")
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    """The words in the lecturer's voice as a WAV file (inserted at the end, or before word --at)."""
+    import io
+    import wave
+
+    import numpy as np
+
+    from lecturecut.files import write_bytes_atomic
+    from lecturecut.synthesis.edl import Replacement
+    from lecturecut.synthesis.voice import synthesize
+
+    if os.path.lexists(args.output) and not args.force:
+        raise FileExistsError(f"'{args.output}' already exists; use --force to replace it, or choose another -o")
+    project = _open_session(args.project).project
+    n = len(project.transcript.words)
+    at = n if args.at is None else args.at
+    if not 0 <= at <= n:
+        raise ValueError(f"--at {at} is not a word index of this lecture (0..{n}); see 'lecturecut words'")
+    rate = project.media.audio.sample_rate if project.media.audio else 16_000
+    speech = _job(args, lambda bar, tok: synthesize(project, Replacement(at, at, args.text), audio_rate=rate,
+                                                    progress=bar, cancel=tok))
+    pcm = (np.clip(speech.audio, -1.0, 1.0) * 32767).round().astype("<i2")  # (n,) 16-bit mono
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    write_bytes_atomic(args.output, buf.getvalue())
+    label = "generic voice" if speech.method == "generic" else speech.method
+    _err(f"voice: {label}; {speech.duration_s:.2f} s -> {args.output}")
+    for use in speech.sources:
+        _err(f"  {use.method}: {use.summary}")
     return EXIT_OK
 
 
@@ -266,6 +350,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     # The lock spans load, edits and save: twenty edits started at once all land, one after another.
     with project_lock(args.project, LOCK_TIMEOUT_S if args.wait is None else args.wait):
         session = _open_session(args.project)
+        before = set(session.edl.replacements)
         for op, *values in args.ops:  # in the order given on the command line
             if op == "delete":
                 session.delete(*values[0])
@@ -283,9 +368,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
         if session.dirty:
             session.save()
     edl = session.edl
-    pending = sum(len(r.text.split()) for r in edl.replacements)
-    _note(args, f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes "
-                f"({pending} new words pending voice synthesis)")
+    _note(args, f"{len(edl.deleted)} words deleted, {len(edl.replacements)} retypes")
+    # after the save and outside the lock: the edits are kept whatever the voice does
+    _synthesize_new(args, session.project, before)
     return EXIT_OK
 
 
@@ -317,6 +402,13 @@ class _EditOp(argparse.Action):
                 ops.append(("retype", _range(spec), text))
             except argparse.ArgumentTypeError as exc:
                 raise argparse.ArgumentError(self, str(exc)) from None
+        elif self.const == "insert":  # an insertion is a retype of no words: Replacement(I, I, text)
+            spec, text = values
+            try:
+                ops.append(("retype", (int(spec), int(spec)), text))
+            except ValueError:
+                raise argparse.ArgumentError(self, f"'{spec}' is not a word index; use I (insert before word I)") \
+                    from None
         elif self.nargs == 0:
             ops.append((self.const,))
         else:
@@ -500,6 +592,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="restore words I..J-1")
     s.add_argument("--retype", nargs=2, action=_EditOp, const="retype", dest="ops", metavar=("I:J", "TEXT"),
                    help="retype words I..J-1 as TEXT (I:I inserts before word I)")
+    s.add_argument("--insert", nargs=2, action=_EditOp, const="insert", dest="ops", metavar=("I", "TEXT"),
+                   help="insert TEXT before word I (the number of words: at the end)")
     s.add_argument("--apply-text", action=_EditOp, const="apply_text", dest="ops", metavar="FILE",
                    help="make the transcript read like FILE ('-' = stdin)")
     s.add_argument("--undo", nargs=0, action=_EditOp, const="undo", dest="ops", help="undo the last edit (repeatable)")
@@ -507,6 +601,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="wait at most this long while another program changes the project (default 30)")
     s.set_defaults(fn=cmd_edit, ops=[])
+
+    s = sub.add_parser("say", help="say words in the lecturer's voice into a WAV file")
+    s.add_argument("project")
+    s.add_argument("text")
+    s.add_argument("-o", "--output", required=True, help="WAV file to write")
+    s.add_argument("--at", type=int, default=None, metavar="I",
+                   help="say them as if inserted before word I (default: at the end of the lecture)")
+    s.add_argument("--force", action="store_true", help="replace an existing file")
+    s.set_defaults(fn=cmd_say)
+
+    s = sub.add_parser("voices", help="list every retype's new speech: index, words, method, sources")
+    s.add_argument("project")
+    s.set_defaults(fn=cmd_voices)
 
     s = sub.add_parser("export", help="render the edited lecture")
     s.add_argument("project")
