@@ -147,6 +147,15 @@ def test_a_retype_between_deleted_words_gives_way_to_their_cuts():
     ys = [plan.source_to_output(x) for x in range(0, plan.source_samples, 441)]
     kept = [y for y in ys if y is not None]
     assert kept == sorted(kept) and len(kept) > len(ys) // 2
+    # the review reel shows the retype as an edit of its own, between the two cuts, its new speech after
+    from lecturecut.synthesis.review import review_segments
+
+    segments = review_segments(project, Path("edited.mp4"), plan, context_s=1.0)
+    assert [s.caption.split(" at ")[0] for s in segments[::2]] == ["edit 1/3", "edit 2/3", "edit 3/3"]
+    out_a = plan.spans[0].n_samples / plan.audio_rate
+    before, after = segments[2], segments[3]
+    assert before.start_s == pytest.approx(span.audio_start / plan.audio_rate - 1.0)
+    assert (after.start_s, after.end_s) == pytest.approx((out_a - 1.0, out_a + span.n_samples / plan.audio_rate + 1.0))
     # without synthesis, the plan is the cut-only plan of today
     plain = plan_for(project)
     assert not plain.synth_spans and any("pending voice synthesis" in w for w in plain.warnings)
