@@ -22,7 +22,7 @@ import torch
 from test_wav2lip_golden import assert_matches_wav2lip_golden, deterministic_state_dict
 
 from lecturecut.core import Cancelled
-from lecturecut.models import registry
+from lecturecut.models import registry, weights
 from lecturecut.models.checkpoint import load_syncnet, load_wav2lip, sha256_file
 from lecturecut.models.errors import ModelError
 from lecturecut.models.registry import Kind, ModelSpec, fetch, get_spec, list_models, locate, verify
@@ -116,11 +116,11 @@ def test_whisper_entries_come_from_the_installed_package():
 
 
 def test_cache_dir_precedence(monkeypatch, tmp_path):
-    assert registry.cache_root() == tmp_path / "lecturecut"
+    assert weights.cache_root() == tmp_path / "lecturecut"
     monkeypatch.delenv("LECTURECUT_CACHE")
-    assert registry.cache_root() == tmp_path / "xdg" / "lecturecut"
+    assert weights.cache_root() == tmp_path / "xdg" / "lecturecut"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert registry.cache_root() == Path.home() / ".cache" / "lecturecut"
+    assert weights.cache_root() == Path.home() / ".cache" / "lecturecut"
 
 
 def test_locate_finds_whisper_in_openai_whispers_own_cache(tmp_path):
