@@ -247,3 +247,42 @@ def _frames(path: Path, start: int, n: int):
     from lecturecut.media.frames import read_frames
 
     return list(read_frames(path, start, n, size=THUMB))
+
+
+# ---------------------------------------------------------------- the mix
+@pytest.mark.parametrize("edit", ["retype", "insertion"])
+def test_rendered_audio_is_the_reference_mix(tmp_path, edit):
+    """render_audio streams what voice.preview.in_context mixes in memory, sample for sample."""
+    import soundfile as sf
+
+    from lecturecut.media.audio import decode_audio
+    from lecturecut.synthesis.render.audio import render_audio
+    from lecturecut.synthesis.voice.preview import in_context
+
+    project = project_of(media_path(JFK))
+    you = index_of(project, "you")
+    country = index_of(project, "country", 1)  # "... do for your country": insert "your" before it
+    edl = project.edl.replace(you, you + 1, "country") if edit == "retype" else \
+        project.edl.replace(country, country, "your")
+    project = project.with_edl(edl, edit)
+    plan = plan_for(project, synthesize=True)
+    (span,) = plan.synth_spans
+    assert span.method == "reused" and plan.warnings == ()
+    if edit == "insertion":
+        # shorter than a crossfade (here the words abut: empty): the source resumes, crossfade
+        # included, before where it stopped, which the renderer must still have at hand
+        assert span.audio_end - span.audio_start < plan.crossfade, span
+    else:
+        assert span.audio_end - span.audio_start > plan.crossfade, span
+    wav = tmp_path / "mix.wav"
+    render_audio(project, plan, wav, lambda *_: None, None)
+    got, rate = sf.read(wav, dtype="float32")  # (n, 2): the source is stereo
+    assert rate == plan.audio_rate and got.shape == (plan.output_samples, project.media.audio.channels)
+    source = decode_audio(project.source, rate, project.media.audio.channels)  # (n, 2)
+    want, join_in, _ = in_context(source[:plan.source_samples], span.speech, plan.crossfade)  # mono: the mean
+    assert len(want) == plan.output_samples and join_in == span.audio_start
+    assert np.abs(got.mean(axis=1) - want).max() < 1e-4
+    # the new speech is on both channels alike
+    out_a = sum(s.n_samples for s in plan.spans[:plan.spans.index(span)])
+    inner = slice(out_a + plan.crossfade, out_a + span.n_samples - plan.crossfade)
+    assert np.array_equal(got[inner, 0], got[inner, 1])
