@@ -110,7 +110,12 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
     audio_start = Fraction(info.audio.start_s).limit_denominator(1_000_000) if info.audio else Fraction(0)
     landmarker = None
     n_smooth = 0
-    if smooth_cuts and len(plan.spans) > 1:
+    def is_jump(k: int) -> bool:
+        # a synthetic span continues the picture where the source stops and resumes: no jump to smooth
+        synth_join = SynthSpan in (type(plan.spans[k]), type(plan.spans[k - 1]))
+        return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
+
+    if smooth_cuts and any(is_jump(k) for k in range(1, len(plan.spans))):
         from lecturecut.models.face import best_landmarker
 
         from ..smoothing import frames_for
@@ -134,11 +139,8 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
                          codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
                          color_space=video.color_space, cancel=cancel) as writer:
             previous_out: np.ndarray | None = None
-            for k, (span, todo) in enumerate(zip(plan.spans, frame_instants(plan), strict=True)):
-                # a synthetic span continues the picture where the source stops and resumes: no jump to smooth
-                synth_join = k > 0 and SynthSpan in (type(span), type(plan.spans[k - 1]))
-                jump = k > 0 and (not synth_join or plan.spans[k - 1].audio_end != span.audio_start)
-                if jump and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
+            for k, todo in enumerate(frame_instants(plan)):
+                if is_jump(k) and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
                     from ..smoothing import smooth_join
 
                     head = [frame_at(i).copy() for i in todo[:n_smooth]]
