@@ -147,12 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     chosen = chosen[: args.words]
 
     encoder = VoiceEncoder("cpu", verbose=False)
-    speaker_cache: dict[int, np.ndarray] = {}
+    # each clip embedded once; the speaker without clip c is the normalised mean of the others
+    # (what Resemblyzer's embed_speaker computes, without embedding 31 clips again per word)
+    per_clip = np.stack([encoder.embed_utterance(audio) for _, _, audio in clips])  # (clips, 256)
 
     def speaker_without(clip: int) -> np.ndarray:
-        if clip not in speaker_cache:
-            speaker_cache[clip] = encoder.embed_speaker([audio for c, (_, _, audio) in enumerate(clips) if c != clip])
-        return speaker_cache[clip]
+        others = np.delete(per_clip, clip, axis=0).mean(axis=0)
+        return others / np.linalg.norm(others)
 
     def similarity(audio: np.ndarray, clip: int) -> float:
         emb = encoder.embed_utterance(np.asarray(audio, np.float32))
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         row["sim_built"] = similarity(built.audio, clip)
         row["sim_real"] = similarity(clips[clip][2][lo: lo + n], clip)
         rows.append(row)
+        print(f"{word}: built in {seconds:.2f} s, heard {[row[f'heard_{m}'] for m in listeners]}", flush=True)
 
     names = list(listeners)
     header = ["word", "occ.", "runs"] + [f"{m} built" for m in names] + [f"{m} real" for m in names] + [
