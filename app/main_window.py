@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from lecturecut.core import LecturecutError
-from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectChangedOnDisk, ProjectError
+from lecturecut.synthesis.project import PROJECT_SUFFIX, ProjectChangedOnDisk, ProjectError, save_project
 from lecturecut.synthesis.session import EditSession
 
 from . import jobs, project_paths
@@ -572,8 +572,20 @@ class MainWindow(QMainWindow):
         self._load_poster(path)
         candidates = self.settings.candidate_languages
         call = self.new_project_call
-        job = Job(lambda progress, cancel: call(path, settings, candidates, progress, cancel), "transcribe", self)
-        job.succeeded.connect(lambda project: self._transcribed(path, project))
+        save_to = target or project_paths.free_project_path(path, self.settings.data_dir())
+
+        def work(progress: Any, cancel: Any) -> tuple[Any, Path, BaseException | None]:
+            # Saved here, on the worker thread: serialising and fsyncing the project of a long lecture
+            # would otherwise hold the GUI thread.
+            project = call(path, settings, candidates, progress, cancel)
+            try:
+                save_project(project, save_to)
+            except (LecturecutError, OSError) as exc:
+                return project, save_to, exc
+            return project, save_to, None
+
+        job = Job(work, "transcribe", self)
+        job.succeeded.connect(lambda result: self._transcribed(*result))
         job.failed.connect(lambda exc: self._transcription_failed(exc))
         job.cancelled.connect(lambda: self._transcription_ended(False, self.tr("Transcription cancelled")))
         self.transcribe_job = job
@@ -599,18 +611,24 @@ class MainWindow(QMainWindow):
         self._start_transcription(Path(project.source), replace(project.settings, language=language), target=path)
         return True
 
-    def _transcribed(self, video: Path, project: Any) -> None:
-        target = self._retranscribe_target or project_paths.free_project_path(video, self.settings.data_dir())
+    def _transcribed(self, project: Any, target: Path, save_error: BaseException | None) -> None:
         self._retranscribe_target = None
-        self.session.new(project)
-        try:
-            self.session.save(target)
-        except (LecturecutError, OSError) as exc:
-            show_error(self, exc, self.tr("The new project could not be saved"))
-        if self.session.path is not None:
-            self._opened(self.session.path)
+        if save_error is None:
+            self.session.new(project, target, saved=True)
+        else:
+            self.session.new(project)
+            show_error(self, save_error, self.tr("The new project could not be saved"))
         n_words = len(project.transcript.words)
-        self._transcription_ended(True, self.tr("Transcribed %1 words").replace("%1", str(n_words)))
+        path = self.session.path
+
+        def finish() -> None:
+            # A separate turn of the event loop: loading the view, saving and recording the open
+            # project each take tens of ms, and together they must not hold the GUI thread 100 ms.
+            if path is not None and self.session.path == path:
+                self._opened(path)
+            self._transcription_ended(True, self.tr("Transcribed %1 words").replace("%1", str(n_words)))
+
+        QTimer.singleShot(0, finish)
 
     def _transcription_failed(self, exc: BaseException) -> None:
         show_error(self, exc, self.tr("Transcription failed"))

@@ -119,8 +119,13 @@ class QtSession(QObject):
         assert self.project is not None
         return self.project
 
-    def new(self, project: Project, path: str | os.PathLike[str] | None = None) -> None:
-        """A freshly transcribed project; saved at once to ``path`` when given (transcripts are costly)."""
+    def new(self, project: Project, path: str | os.PathLike[str] | None = None, *, saved: bool = False) -> None:
+        """A freshly transcribed project; saved at once to ``path`` when given (transcripts are costly).
+        ``saved``: the caller has already written it to ``path`` (off the GUI thread)."""
+        if saved and path is not None:
+            self.set_session(EditSession.saved_at(project, path))
+            self.saved.emit(Path(path))
+            return
         self.set_session(EditSession(project))
         if path is not None:
             self.save(path)

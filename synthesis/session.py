@@ -51,6 +51,15 @@ class EditSession:
         self._recovered_autosave: DiskStamp | None = None  # the autosave this session was recovered from
         self.listeners: list[Callable[[Project], None]] = []
 
+    @classmethod
+    def saved_at(cls, project: Project, path: str | os.PathLike[str]) -> "EditSession":
+        """A session for ``project`` that the caller has just written to ``path`` with
+        :func:`save_project` (e.g. on a worker thread, so the GUI thread does not wait on the
+        disk): clean, tied to that file, and based on the version now on disk."""
+        session = cls(project, path)
+        session._disk_stamp = DiskStamp.of(Path(path))
+        return session
+
     # ---- state ----------------------------------------------------------
     @property
     def edl(self) -> Edl:

@@ -163,8 +163,12 @@ def test_no_picture_is_said_only_when_playback_failed(qtbot, window, media_file)
 
 def test_the_bundled_sample_gets_its_project_in_the_data_folder(qtbot, window, settings):
     before = set(RESOURCES_DIR.rglob(f"*{PROJECT_SUFFIX}*"))
-    project = Project.create(SAMPLE_LECTURE, probe(SAMPLE_LECTURE), sample_transcript())
-    window._transcribed(SAMPLE_LECTURE, project)
+    window.close_project()
+    first = GatedTranscription()
+    window.new_project_call = first
+    assert window.open_path(SAMPLE_LECTURE)
+    first.release.set()
+    assert wait_until(lambda: window.transcribe_job is None and window.session.path is not None, 30)
     path = window.session.path
     assert path is not None and path.parent == settings.data_dir() and path.exists()
     assert set(RESOURCES_DIR.rglob(f"*{PROJECT_SUFFIX}*")) == before, "nothing is written into the package"
