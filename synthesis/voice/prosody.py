@@ -28,6 +28,24 @@ RANDOM_SEED = 1  # Praat's random pulses in voiceless parts, made repeatable
 _PRAAT_RANDOM = threading.Lock()
 
 
+def resynthesize(manip, seed: int = RANDOM_SEED):
+    """Praat's overlap-add resynthesis of a Manipulation, repeatable.
+
+    Praat places pulses in voiceless stretches at random (so they do not buzz): its generator is
+    seeded so the same edit gives the same samples (the cache and the tests rely on it), then
+    handed back unpredictable. The generator is process-wide, so every resynthesis in the voice
+    engine goes through this one lock.
+    """
+    import parselmouth
+
+    with _PRAAT_RANDOM:
+        parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+        try:
+            return parselmouth.praat.call(manip, "Get resynthesis (overlap-add)")
+        finally:
+            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
+
+
 @dataclass(frozen=True)
 class Fit:
     """The modification applied to one unit (what the record says was done to it)."""
@@ -105,14 +123,6 @@ def apply_fit(x: np.ndarray, rate: int, fit: Fit, body: tuple[int, int]) -> np.n
         dur = call("Create DurationTier", "target", 0.0, duration)
         call(dur, "Add point", 0.0, fit.stretch)
         call([manip, dur], "Replace duration tier")
-    # Praat places pulses in voiceless stretches at random (so they do not buzz): seed its generator
-    # so the same edit gives the same samples (the cache and the tests rely on it), then hand the
-    # generator back unpredictable. Praat's generator is process-wide: resyntheses are serialised.
-    with _PRAAT_RANDOM:
-        parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({RANDOM_SEED})")
-        try:
-            out = call(manip, "Get resynthesis (overlap-add)")
-        finally:
-            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
+    out = resynthesize(manip)
     y = np.asarray(out.values[0], np.float32)  # (n,)
     return (y * gain).astype(np.float32)

@@ -17,7 +17,6 @@ Two steps, both on mono float32 at one rate:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ EDGE_FADE_S = 0.003  # fade at the very start and end of the result (no step fro
 MIN_STRETCH, MAX_STRETCH = 0.5, 2.0  # a segment's duration changes at most this much (beyond: sounds processed)
 MAX_PITCH_SHIFT_ST = 6.0  # the target contour moves the recorded pitch at most this far
 RANDOM_SEED = 20240101  # Praat's generator places pulses in voiceless stretches: seeded for determinism
-_PRAAT_RANDOM = threading.Lock()  # Praat's random generator is process-wide
 
 
 @dataclass(frozen=True)
@@ -190,12 +188,9 @@ def psola_fit(audio: np.ndarray, rate: int, bounds: Sequence[int], stretches: Se
             call(target, "Add point", t, float(np.clip(want, f / limit, f * limit)))
         if n:
             call([manip, target], "Replace pitch tier")
-    with _PRAAT_RANDOM:
-        parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({RANDOM_SEED})")
-        try:
-            result = call(manip, "Get resynthesis (overlap-add)")
-        finally:
-            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
+    from .prosody import resynthesize  # the one lock on Praat's process-wide random generator
+
+    result = resynthesize(manip, RANDOM_SEED)
     y = np.asarray(result.values[0], np.float32)  # (n,)
     # where the bounds went: the duration tier is piecewise constant, so each segment scales by its factor
     lengths = np.diff(np.asarray(bounds, np.float64)) * np.asarray(factors)
