@@ -500,7 +500,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         start, end = _demo_phrase(project.transcript)
         session.delete(start, end)
         session.save()
-        result = export(session.project, out_video, ExportOptions(), progress=scaled(bar, 0.6, 1.0), cancel=tok)
+        # the demo writes only into its own output folder: running it again replaces its last result
+        result = export(session.project, out_video, ExportOptions(overwrite=True), progress=scaled(bar, 0.6, 1.0),
+                        cancel=tok)
         return session, (start, end), result
 
     session, (start, end), result = _job(args, run)
