@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +58,7 @@ def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bo
     ``overwrite``: the user agreed to replace existing files)."""
     from lecturecut.synthesis.export import ExportOptions
 
-    wanted = {"subtitles": subtitles, "smooth_cuts": smooth_cuts, "preset": preset, "overwrite": overwrite}
-    known = {f.name for f in fields(ExportOptions)}
-    return ExportOptions(**{k: v for k, v in wanted.items() if k in known})
+    return ExportOptions(subtitles=subtitles, smooth_cuts=smooth_cuts, preset=preset, overwrite=overwrite)
 
 
 def existing_outputs(out_path: str | os.PathLike[str], options: Any) -> list[Path]:
