@@ -91,15 +91,16 @@ def spoken(text: str) -> list[str]:
     return [t for w in text.split() for t in word_tokens(w, "en")]
 
 
-def heard_in_place(project: Project, replacement: Replacement, audio: np.ndarray, rate: int) -> tuple[bool, str]:
-    """Transcribe the mixed audio with tiny.en; True when the new words are recognised exactly where
-    they were typed (aligned against the edited text: the words around them must match too)."""
+def heard_in_place(project: Project, replacement: Replacement, audio: np.ndarray, rate: int,
+                   model: str = "tiny.en") -> tuple[bool, str]:
+    """Transcribe the mixed audio with ``model`` (default tiny.en); True when the new words are recognised
+    exactly where they were typed (aligned against the edited text: the words around them must match too)."""
     from scipy.signal import resample_poly
 
     from lecturecut.asr.transcribe import transcribe
 
     x16 = resample_poly(audio, WORD_RATE, rate).astype(np.float32)
-    heard = transcribe(x16, model=engine("tiny.en"), language="en", refine=False).text
+    heard = transcribe(x16, model=engine(model), language="en", refine=False).text
     words = [w.text for w in project.transcript.words]
     before, after = " ".join(words[:replacement.start]), " ".join(words[replacement.end:])
     expected_before, new = spoken(before), spoken(replacement.text)

@@ -28,7 +28,7 @@ from lecturecut.core import ProgressFn, check_cancel, no_progress
 
 from .text import word_tokens
 
-CORPUS_VERSION = 1  # bump when a measurement changes: cached corpora are then rebuilt
+CORPUS_VERSION = 2  # bump when a measurement or the spoken form changes (2: German numbers): corpora are rebuilt
 EDGE_S = 0.025  # seconds of a word's edge whose spectrum the join cost compares
 EDGE = int(EDGE_S * SAMPLE_RATE)  # 400 samples
 PITCH_EDGE_S = 0.06  # F0 at a word's edge: the voiced frames within this of it

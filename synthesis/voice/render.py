@@ -226,67 +226,93 @@ def _compose(project: Project, corpus: Corpus, r: Replacement, words: tuple[Type
              missing: tuple[str, ...], rate: int, methods: tuple[str, ...], progress: ProgressFn,
              cancel: object | None) -> list[Selection | _Built]:
     """The typed words as parts in order: maximal runs of words the lecture says (one selection
-    each) and, between them, each word it never says built by the best method that can."""
+    each) and, between them, the words it never says: each built from units where it can be, and
+    each run of the rest said by the generic voice as one phrase ("Dr. Smith" with one intonation,
+    not two words read alone)."""
     missing_set = set(missing)
-    groups: list[list[TypedWord]] = []
-    for w in words:
-        if w.text in missing_set or not groups or groups[-1][0].text in missing_set:
-            groups.append([w])
-        else:
-            groups[-1].append(w)
     reasons: list[str] = []
-    built: dict[str, _Built] = {}
+    by_units: dict[str, _Built] = {}
     for k, w in enumerate(dict.fromkeys(missing)):
         check_cancel(cancel)
         progress(k / len(missing), f"building '{w}'")
-        typed = next(t for t in words if t.text == w)
-        b = _build(project, corpus, r, typed, rate, methods, reasons, cancel)
-        if b is not None:
-            built[w] = b
-    unsaid = tuple(w for w in missing if w not in built)
+        if METHOD_UNITS in methods:
+            b = _build_units(project, corpus, r, next(t for t in words if t.text == w), rate, reasons, cancel)
+            if b is not None:
+                by_units[w] = b
+    groups: list[tuple[str, list[TypedWord]]] = []  # ("said" | "units" | "generic", typed words)
+    for w in words:
+        kind = "said" if w.text not in missing_set else "units" if w.text in by_units else "generic"
+        if groups and groups[-1][0] == kind and kind != "units" and not (kind == "generic"
+                                                                         and groups[-1][1][-1].pause_after):
+            groups[-1][1].append(w)
+        else:
+            groups.append((kind, [w]))
+    parts: list[Selection | _Built] = []
+    unsaid: list[str] = []
+    for kind, g in groups:
+        if kind == "said":
+            parts.append(select(corpus, tuple(g), ctx, None))
+        elif kind == "units":
+            parts.append(by_units[g[0].text])
+        else:
+            check_cancel(cancel)
+            b = _build_generic(project, corpus, r, _phrase(g), rate, methods, reasons) if not unsaid else None
+            if b is None:
+                unsaid += [w.text for w in g]
+            else:
+                parts.append(b)
     if unsaid:
+        unsaid = list(dict.fromkeys(w for w in missing if w in set(unsaid)))
         names = ", ".join(f"'{w}'" for w in unsaid)
         why = "; ".join(dict.fromkeys(reasons)) or "only the lecturer's recorded words were allowed"
         raise VoiceUnavailable(
             f"The lecture never says {names} and no voice could build {'them' if len(unsaid) > 1 else 'it'} "
-            f"({why}); the edit stays pending (exported with the recorded words) and nothing is lost.", unsaid)
-    parts: list[Selection | _Built] = []
-    for g in groups:
-        if g[0].text in missing_set:
-            parts.append(built[g[0].text])
-        else:
-            sub = tuple(g)
-            parts.append(select(corpus, sub, ctx, None))
+            f"({why}); the edit stays pending (exported with the recorded words) and nothing is lost.",
+            tuple(unsaid))
     return parts
 
 
-def _build(project: Project, corpus: Corpus, r: Replacement, typed: TypedWord, rate: int,
-           methods: tuple[str, ...], reasons: list[str], cancel: object | None) -> _Built | None:
-    """``typed`` from the lecturer's phones, else a matched generic voice; None (reason appended) when neither."""
+def _phrase(words: list[TypedWord]) -> TypedWord:
+    """Consecutive typed words as one piece for the generic voice."""
+    if len(words) == 1:
+        return words[0]
+    return TypedWord(" ".join(w.text for w in words), tuple(t for w in words for t in w.tokens),
+                     words[-1].pause_after)
+
+
+def _build_units(project: Project, corpus: Corpus, r: Replacement, typed: TypedWord, rate: int,
+                 reasons: list[str], cancel: object | None) -> _Built | None:
+    """``typed`` from the lecturer's half-phones; None (reason appended) when it cannot be."""
+    if not _has_phones(project):
+        reasons.append("this lecture has no phone timings to build words from")
+        return None
     text = " ".join(typed.tokens)
-    if METHOD_UNITS in methods:
-        if not _has_phones(project):
-            reasons.append("this lecture has no phone timings to build words from")
-        else:
-            inv = _inventory(project)
-            try:
-                speech = build_word(text, inv, language=project.transcript.language, rate=rate, cancel=cancel)
-            except UnitsUnavailable as e:
-                reasons.append(f"it never says the phone{'s' if len(e.missing) > 1 else ''} "
-                               f"{', '.join(e.missing)}" if e.missing else "it has no pronunciation")
-            else:
-                src = [(_at_rate(int(round(a * WORD_RATE / inv.rate)), rate),
-                        _at_rate(int(round(b * WORD_RATE / inv.rate)), rate)) for a, b in speech.sources]
-                starts = inv.start * (rate / inv.rate)  # (n,) samples @ rate
-                inside = np.zeros(len(inv), bool)
-                for a, b in src:
-                    inside |= (starts >= a) & (starts < b)
-                from_words = sorted({int(w) for w in inv.word[inside]})
-                wr = (from_words[0], from_words[-1] + 1) if from_words else (r.start, r.start)
-                use = SourceUse(wr, typed.text, (min(a for a, _ in src), max(b for _, b in src)),
-                                (0, len(speech.audio)), IDENTITY_FIT, (), METHOD_UNITS, tuple(src),
-                                tuple(p for p, _, _ in speech.phones))
-                return _Built(typed, speech.audio, use, speech.phones)
+    inv = _inventory(project)
+    try:
+        speech = build_word(text, inv, language=project.transcript.language, rate=rate, cancel=cancel)
+    except UnitsUnavailable as e:
+        reasons.append(f"it never says the phone{'s' if len(e.missing) > 1 else ''} "
+                       f"{', '.join(e.missing)}" if e.missing else "it has no pronunciation")
+    else:
+        src = [(_at_rate(int(round(a * WORD_RATE / inv.rate)), rate),
+                _at_rate(int(round(b * WORD_RATE / inv.rate)), rate)) for a, b in speech.sources]
+        starts = inv.start * (rate / inv.rate)  # (n,) samples @ rate
+        inside = np.zeros(len(inv), bool)
+        for a, b in src:
+            inside |= (starts >= a) & (starts < b)
+        from_words = sorted({int(w) for w in inv.word[inside]})
+        wr = (from_words[0], from_words[-1] + 1) if from_words else (r.start, r.start)
+        use = SourceUse(wr, typed.text, (min(a for a, _ in src), max(b for _, b in src)),
+                        (0, len(speech.audio)), IDENTITY_FIT, (), METHOD_UNITS, tuple(src),
+                        tuple(p for p, _, _ in speech.phones))
+        return _Built(typed, speech.audio, use, speech.phones)
+    return None
+
+
+def _build_generic(project: Project, corpus: Corpus, r: Replacement, typed: TypedWord, rate: int,
+                   methods: tuple[str, ...], reasons: list[str]) -> _Built | None:
+    """``typed`` (one word or a phrase) said by a generic voice matched to the lecturer; None (reason appended)."""
+    text = " ".join(typed.tokens)
     if METHOD_GENERIC in methods:
         from .match import plan_match
         from .tts import TtsFailed, TtsUnavailable, speak
@@ -412,6 +438,8 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
         if unit.pause_after and u < len(pieces) - 1:
             out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + mr + margin), mr)
             tail = margin
+    if pieces and _pause_after(pieces[-1]):  # "…, Dr. Smith, ask": a typed comma is a pause before the source
+        trail = max(trail, int(TYPED_PAUSE_S * rate))
     out = _join(out, room.take(trail + tail), tail)
     record = SpanRecord(replacement, rate, len(out), (cut_in, cut_out), weakest(s.method for s in sources),
                         tuple(sources), tuple(timed_words), tuple(timed_phones), room.ranges, cache.ENGINE_VERSION,
@@ -432,3 +460,8 @@ def _fit_for(corpus: Corpus, unit: Unit, ctx, p0: float, p1: float) -> Fit:
     rate = float(np.mean([w.rate for w in run]))
     return plan_fit(rate, ctx.rate, f0, f0, _contour(ctx, p0), _contour(ctx, p1),
                     10 * np.log10(power), ctx.loudness_db)
+
+
+def _pause_after(piece) -> bool:
+    """Whether the text typed for a placed piece (a recorded unit or a built word) ends with , . ; : ! ?"""
+    return bool(piece.word.pause_after if isinstance(piece, _Built) else piece.pause_after)
