@@ -24,7 +24,8 @@ Words outside any retype are deleted as usual.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Iterable
 
@@ -55,28 +56,141 @@ class EditError(ValueError):
     """An edit that cannot apply (out-of-range indices, overlapping a retype, ...)."""
 
 
+# The user's adjustments of a retype's new speech, bounded so that a tuned span still sounds like
+# the lecturer (beyond these, retype other words or choose another occurrence).
+MAX_TUNING_GAIN_DB = 6.0  # loudness of the new words, either way
+MIN_TUNING_TEMPO, MAX_TUNING_TEMPO = 0.75, 1.33  # duration factor of the new words (1.33 = a third longer)
+MAX_TUNING_SHIFT_MS = 300  # the new words start at most this much earlier or later inside their span
+MAX_TUNING_CHOICES = 1_000  # unit indices of one retype (the voice says at most 60 words at once)
+
+
+def _bounded(value: float, lo: float, hi: float, name: str) -> float:
+    value = float(value)
+    if not math.isfinite(value):
+        raise EditError(f"the voice's {name} must be a finite number, not {value}")
+    return min(max(value, lo), hi)
+
+
+@dataclass(frozen=True)
+class VoiceTuning:
+    """The user's adjustments to one retype's new speech (all default = as the engine chose).
+
+    The constructor normalises and clamps (it never refuses a value in range or beyond it, so a
+    slider can pass what it has): ``choices`` become sorted ``(unit, word)`` pairs, a unit
+    given twice keeps its last word; ``gain_db`` is clamped to +-``MAX_TUNING_GAIN_DB`` and
+    rounded to 0.01 dB, ``tempo`` to [``MIN_TUNING_TEMPO``, ``MAX_TUNING_TEMPO``] rounded to
+    0.001, ``shift_ms`` to +-``MAX_TUNING_SHIFT_MS`` whole milliseconds (rounding keeps the
+    cache key of "the same" setting the same). A non-finite number or a negative index is an
+    :class:`EditError`.
+    """
+
+    choices: tuple[tuple[int, int], ...] = ()  # (unit index, source word index the chosen occurrence starts at)
+    gain_db: float = 0.0  # loudness change of the new words (not the room tone around them)
+    tempo: float = 1.0  # the new words' duration factor; 1.2 = 20 % longer (slower), pitch kept
+    shift_ms: int = 0  # the new words start this much later (+) / earlier (-) inside their span
+
+    def __post_init__(self) -> None:
+        chosen: dict[int, int] = {}
+        for pair in self.choices:
+            unit, word = (int(v) for v in pair)
+            if unit < 0 or word < 0:
+                raise EditError(f"a voice choice names unit {unit} and word {word}; both must be 0 or more")
+            chosen[unit] = word
+        if len(chosen) > MAX_TUNING_CHOICES:
+            raise EditError(f"{len(chosen)} voice choices for one retype; it has at most {MAX_TUNING_CHOICES} units")
+        set_ = object.__setattr__  # frozen: normalised once, here
+        set_(self, "choices", tuple(sorted(chosen.items())))
+        set_(self, "gain_db", round(_bounded(self.gain_db, -MAX_TUNING_GAIN_DB, MAX_TUNING_GAIN_DB, "gain"), 2) + 0.0)
+        set_(self, "tempo", round(_bounded(self.tempo, MIN_TUNING_TEMPO, MAX_TUNING_TEMPO, "tempo"), 3))
+        shift = _bounded(self.shift_ms, -MAX_TUNING_SHIFT_MS, MAX_TUNING_SHIFT_MS, "shift")
+        set_(self, "shift_ms", int(round(shift)))
+
+    @property
+    def is_default(self) -> bool:
+        return self == DEFAULT_TUNING
+
+    @property
+    def overrides(self) -> dict[int, int]:
+        """unit index -> source word index, as ``voice.synthesize(overrides=...)`` takes them."""
+        return dict(self.choices)
+
+    @property
+    def reshapes(self) -> bool:
+        """Whether the audio is changed after the occurrences are chosen (gain, tempo or shift)."""
+        return self.gain_db != 0.0 or self.tempo != 1.0 or self.shift_ms != 0
+
+    def with_choice(self, unit: int, word: int | None) -> "VoiceTuning":
+        """The same tuning with unit ``unit`` said by the occurrence starting at ``word`` (None: the engine's)."""
+        chosen = {u: w for u, w in self.choices if u != unit}
+        if word is not None:
+            chosen[unit] = word
+        return replace(self, choices=tuple(chosen.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        """Only the keys that differ from the default ({} for the default)."""
+        out: dict[str, Any] = {}
+        if self.choices:
+            out["choices"] = [list(c) for c in self.choices]
+        if self.gain_db != 0.0:
+            out["gain_db"] = self.gain_db
+        if self.tempo != 1.0:
+            out["tempo"] = self.tempo
+        if self.shift_ms != 0:
+            out["shift_ms"] = self.shift_ms
+        return out
+
+    @staticmethod
+    def from_json(data: dict[str, Any] | None) -> "VoiceTuning":
+        if not data:
+            return DEFAULT_TUNING
+        return VoiceTuning(tuple(tuple(c) for c in data.get("choices", ())), float(data.get("gain_db", 0.0)),
+                           float(data.get("tempo", 1.0)), int(data.get("shift_ms", 0)))
+
+    def describe(self) -> str:
+        """One line for a front end: "gain +3.0 dB, tempo 1.250, shift -40 ms, unit 0 = word 12"."""
+        parts = []
+        if self.gain_db:
+            parts.append(f"gain {self.gain_db:+.1f} dB")
+        if self.tempo != 1.0:
+            parts.append(f"tempo {self.tempo:.3f}")
+        if self.shift_ms:
+            parts.append(f"shift {self.shift_ms:+d} ms")
+        parts += [f"unit {u} = word {w}" for u, w in self.choices]
+        return ", ".join(parts) or "as the engine chose"
+
+
+DEFAULT_TUNING = VoiceTuning()
+
+
 @dataclass(frozen=True)
 class Replacement:
     """Source words ``[start, end)`` are to be spoken as ``text`` instead.
 
     ``start == end`` is an insertion before word ``start``. New speech for it
-    is synthesized by the voice engine; until then it is *pending*.
+    is synthesized by the voice engine; until then it is *pending*. ``tuning``
+    is the user's adjustment of that speech; it belongs to this text (its
+    choices name units of it), so typing other text over the words drops it.
     """
 
     start: int
     end: int
     text: str
+    tuning: VoiceTuning = DEFAULT_TUNING
 
     @property
     def is_insertion(self) -> bool:
         return self.start == self.end
 
     def to_json(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text}
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        if not self.tuning.is_default:
+            out["tuning"] = self.tuning.to_json()
+        return out
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> "Replacement":
-        return Replacement(int(data["start"]), int(data["end"]), str(data["text"]))
+        return Replacement(int(data["start"]), int(data["end"]), str(data["text"]),
+                           VoiceTuning.from_json(data.get("tuning")))
 
 
 def _conflict(r: Replacement, start: int, end: int) -> bool:
@@ -162,9 +276,9 @@ class Edl:
                     "which already replace them; restore or retype those words instead"
                 )
             elif r.start < start:  # the deletion covers the retype's end: keep its text on what is left
-                reps.append(Replacement(r.start, start, r.text))
+                reps.append(replace(r, end=start))  # its tuning too: the text, and so its units, are the same
             else:  # the deletion covers the retype's start
-                reps.append(Replacement(end, r.end, r.text))
+                reps.append(replace(r, start=end))
         return Edl(self.n_words, self.deleted | set(range(start, end)), tuple(reps))
 
     def restore(self, start: int, end: int) -> "Edl":
@@ -191,6 +305,17 @@ class Edl:
         deleted = self.deleted - set(range(start, end))
         reps = tuple(sorted((*self.replacements, Replacement(start, end, text)), key=lambda r: (r.start, r.end)))
         return Edl(self.n_words, deleted, reps)
+
+    def with_tuning(self, start: int, end: int, tuning: VoiceTuning) -> "Edl":
+        """The same edits with the voice of the retype of exactly ``[start, end)`` tuned as ``tuning``."""
+        for k, r in enumerate(self.replacements):
+            if (r.start, r.end) == (start, end):
+                reps = (*self.replacements[:k], replace(r, tuning=tuning), *self.replacements[k + 1:])
+                return Edl(self.n_words, self.deleted, reps)
+        what = "insertion before word" if start == end else "retype of words"
+        where = f"{start}" if start == end else f"{start}:{end}"
+        raise EditError(f"there is no {what} {where} to tune; retype the words first "
+                        "(lecturecut voices PROJECT lists the retypes)")
 
     # ---- text view -----------------------------------------------------
     def edited_words(self, transcript: Transcript) -> list[tuple[str, int | None]]:
@@ -234,13 +359,15 @@ class Edl:
         return Edl(int(data["n_words"]), deleted, reps)
 
 
-def edl_from_text(transcript: Transcript, text: str) -> Edl:
+def edl_from_text(transcript: Transcript, text: str, previous: Edl | None = None) -> Edl:
     """The edit list that turns the source transcript into ``text`` (a word-level diff).
 
     The text is the whole truth: a source word missing from it is deleted,
     a source word present again is kept (restored), new or changed words
     become retypes. Words compare case- and punctuation-insensitively, so
-    fixing a comma is not an edit.
+    fixing a comma is not an edit. A retype of ``previous`` that comes out
+    the same (same words, same text) keeps its voice tuning; one whose text
+    changed starts afresh.
     """
     source_chars = sum(len(w.text) + 1 for w in transcript.words)
     if len(text) > text_limit(source_chars):
@@ -265,5 +392,8 @@ def edl_from_text(transcript: Transcript, text: str) -> Edl:
                 deleted.update(range(i1, i2))  # only punctuation typed over the words
             else:
                 reps.append(Replacement(i1, i2, words))
+    if previous is not None:
+        tuned = {(r.start, r.end, r.text): r.tuning for r in previous.replacements if not r.tuning.is_default}
+        reps = [replace(r, tuning=tuned.get((r.start, r.end, r.text), r.tuning)) for r in reps]
     return Edl(len(source), frozenset(deleted), tuple(reps))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import project_schema as schema
-from .edl import Edl, Replacement, _conflict, _runs, text_limit
+from .edl import Edl, Replacement, VoiceTuning, _conflict, _runs, text_limit
 
 MAX_UNDO_STEPS = 1000  # older snapshots are dropped; an Edl is small, so this is cheap
 
@@ -139,13 +139,20 @@ def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], whe
     return Edl(n_words, deleted, tuple(reps))
 
 
+def _replacement(m: schema.ReplacementModel) -> Replacement:
+    t = m.tuning
+    if t is None:
+        return Replacement(m.start, m.end, m.text)
+    return Replacement(m.start, m.end, m.text, VoiceTuning(tuple(t.choices), t.gain_db, t.tempo, t.shift_ms))
+
+
 def _edl(m: schema.EdlModel, n_words: int, max_chars: int, where: str) -> Edl:
     if m.n_words != n_words:
         raise schema.Invalid(f"{where}.n_words", f"{m.n_words}, but the transcript has {n_words} words")
     _check_disjoint(m.deleted, n_words, f"{where}.deleted")
     schema.check_replacements(m.replacements, n_words, max_chars, f"{where}.replacements")
     return _checked(n_words, frozenset(_words(m.deleted)),
-                    [Replacement(r.start, r.end, r.text) for r in m.replacements], where)
+                    [_replacement(r) for r in m.replacements], where)
 
 
 def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl:
@@ -160,7 +167,8 @@ def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl
     for k, (a, b) in enumerate(step.unretyped):
         if by_range.pop((a, b), None) is None:
             raise schema.Invalid(f"{where}.unretyped[{k}]", f"there is no retype {a}:{b} to remove at this step")
-    reps = [*by_range.values(), *(Replacement(r.start, r.end, r.text) for r in step.retyped)]
+    # a retuned retype is stored as removed and added again, so undo gives back its previous tuning
+    reps = [*by_range.values(), *(_replacement(r) for r in step.retyped)]
     return _checked(n, deleted, reps, where)
 
 

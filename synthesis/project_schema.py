@@ -30,6 +30,14 @@ from pydantic import (
     field_validator,
 )
 
+from .edl import (
+    MAX_TUNING_CHOICES,
+    MAX_TUNING_GAIN_DB,
+    MAX_TUNING_SHIFT_MS,
+    MAX_TUNING_TEMPO,
+    MIN_TUNING_TEMPO,
+)
+
 MAX_WORDS = 2_000_000  # ~200 h of speech; more is not a lecture
 MAX_WORD_CHARS = 1_000
 MAX_LABEL_CHARS = 200
@@ -153,10 +161,26 @@ class TranscriptModel(_Model):
         return _finite(v)
 
 
+class TuningModel(_Model):
+    """A retype's voice tuning (edl.VoiceTuning); absent keys are the defaults. Out-of-range values
+    are refused, not clamped: the app never writes them, so the file was damaged or hand-edited."""
+
+    choices: list[Run] = Field(default_factory=list, max_length=MAX_TUNING_CHOICES)  # (unit, source word)
+    gain_db: float = Field(default=0.0, ge=-MAX_TUNING_GAIN_DB, le=MAX_TUNING_GAIN_DB)
+    tempo: float = Field(default=1.0, ge=MIN_TUNING_TEMPO, le=MAX_TUNING_TEMPO)
+    shift_ms: int = Field(default=0, ge=-MAX_TUNING_SHIFT_MS, le=MAX_TUNING_SHIFT_MS)
+
+    @field_validator("gain_db", "tempo")
+    @classmethod
+    def finite(cls, v: float) -> float:
+        return _finite(v)
+
+
 class ReplacementModel(_Model):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    tuning: Optional[TuningModel] = None  # absent in projects written before voice tuning (and when default)
 
 
 class EdlModel(_Model):
@@ -268,3 +292,16 @@ def check_replacements(reps: list[ReplacementModel], n_words: int, max_chars: in
         if len(r.text) > max_chars:
             raise Invalid(f"{where}[{k}].text", f"{len(r.text)} characters is more than {max_chars} "
                                                 f"(a few times the transcript's length)")
+        if r.tuning is not None:
+            _check_choices(r.tuning.choices, n_words, f"{where}[{k}].tuning.choices")
+
+
+def _check_choices(choices: list[Run], n_words: int, where: str) -> None:
+    units: set[int] = set()
+    for k, (unit, word) in enumerate(choices):
+        if unit < 0 or not 0 <= word < n_words:
+            raise Invalid(f"{where}[{k}]", f"unit {unit} = word {word}: the unit must be 0 or more and the word "
+                                           f"one of the transcript's (it has {n_words} words)")
+        if unit in units:
+            raise Invalid(f"{where}[{k}]", f"unit {unit} is chosen twice")
+        units.add(unit)

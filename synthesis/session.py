@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 from lecturecut.files import LOCK_TIMEOUT_S
 
-from .edl import Edl, edl_from_text
+from .edl import Edl, VoiceTuning, edl_from_text
 from .project import (
     DiskStamp,
     Project,
@@ -88,7 +88,13 @@ class EditSession:
         return self._set(self.project.with_edl(self.edl.replace(start, end, text), "Retype words"))
 
     def apply_text(self, text: str) -> Project:
-        return self._set(self.project.with_edl(edl_from_text(self.project.transcript, text), "Edit text"))
+        edl = edl_from_text(self.project.transcript, text, previous=self.edl)  # unchanged retypes keep their tuning
+        return self._set(self.project.with_edl(edl, "Edit text"))
+
+    def tune_voice(self, start: int, end: int, tuning: VoiceTuning) -> Project:
+        """Adjust the new speech of the retype of exactly ``[start, end)`` (one undoable step);
+        EditError when there is none. The speech itself is made when asked for (export, preview)."""
+        return self._set(self.project.with_edl(self.edl.with_tuning(start, end, tuning), "adjust voice"))
 
     def undo(self) -> Project:
         return self._set(replace(self.project, history=self.project.history.undo()))
