@@ -2,8 +2,10 @@
 
 A span's key is a hash of everything its audio depends on: the source file's
 fingerprint, the transcript (its words and times: the neighbours, the
-corpus), the retype, the output rate, the user's choice of occurrences and
-the engine version. The same edit exported twice, previewed, undone and
+corpus), the retype with its voice tuning (``Replacement.to_json`` carries
+it, so a retuned retype is another entry and an untuned one keeps the key it
+always had), the output rate, explicit overrides of occurrences and the
+engine version. The same edit exported twice, previewed, undone and
 redone is synthesized once. Files live under ``<cache_root>/voice/`` as
 ``<key>.npy`` (the samples) beside ``<key>.json`` (the record); the JSON is
 written last, so its presence means the pair is complete. Every write is

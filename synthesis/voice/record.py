@@ -17,7 +17,7 @@ import numpy as np
 
 from lecturecut.core import LecturecutError
 
-from ..edl import Replacement
+from ..edl import DEFAULT_TUNING, Replacement, VoiceTuning
 from .match import MatchPlan
 from .prosody import Fit
 
@@ -137,6 +137,10 @@ class SpanRecord:
     room_tone: tuple[tuple[int, int], ...]  # samples @ rate of the source that padded the pauses
     engine_version: str
     key: str  # the cache key (content address)
+    # The user's tuning as applied (``replacement.tuning`` is as asked): the choices honoured (none where
+    # some word was built rather than reused), the shift as far as the room tone at the ends allowed.
+    # The sources' ``fit`` is the engine's own; times above already include the tuning.
+    tuning: VoiceTuning = DEFAULT_TUNING
 
     @property
     def duration_s(self) -> float:
@@ -152,7 +156,8 @@ class SpanRecord:
                 "source_range": list(self.source_range), "method": self.method,
                 "sources": [s.to_json() for s in self.sources], "words": [w.to_json() for w in self.words],
                 "phones": [p.to_json() for p in self.phones], "room_tone": [list(r) for r in self.room_tone],
-                "engine_version": self.engine_version, "key": self.key}
+                "engine_version": self.engine_version, "key": self.key,
+                **({"tuning": self.tuning.to_json()} if not self.tuning.is_default else {})}
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> "SpanRecord":
@@ -161,7 +166,8 @@ class SpanRecord:
                           tuple(SourceUse.from_json(s) for s in d["sources"]),
                           tuple(Timed.from_json(w) for w in d["words"]),
                           tuple(Timed.from_json(p) for p in d["phones"]),
-                          tuple(tuple(r) for r in d["room_tone"]), str(d["engine_version"]), str(d["key"]))
+                          tuple(tuple(r) for r in d["room_tone"]), str(d["engine_version"]), str(d["key"]),
+                          VoiceTuning.from_json(d.get("tuning")))  # records before tuning have none
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,7 +34,7 @@ from lecturecut.core import ProgressFn, check_cancel, no_progress, scaled
 
 from ..edl import Replacement
 from ..project import Project
-from . import cache
+from . import cache, tuning
 from .corpus import Corpus, build_corpus, transcript_digest
 from .prosody import Fit, apply_fit, plan_fit
 from .record import (
@@ -180,7 +180,9 @@ def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
 
     ``overrides``: unit index -> source word index its occurrence must start at (the
     user chose another one; see :func:`rank_occurrences`); honoured when every word is
-    reused. Raises NothingToSay, TooLong or VoiceUnavailable (all VoiceError) with one
+    reused; they add to ``replacement.tuning``'s choices (an entry here wins). The tuning's gain,
+    tempo and shift are applied to that span (``tuning.apply_tuning``; the record says what was
+    applied). Raises NothingToSay, TooLong or VoiceUnavailable (all VoiceError) with one
     line that says the edit stays pending; core.Cancelled when ``cancel`` is set.
     """
     progress = progress or no_progress
@@ -191,10 +193,12 @@ def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
     if use_cache and (hit := cache.load_span(key)) is not None:
         progress(1.0, "new speech from the cache")
         return hit
+    if replacement.tuning.reshapes:  # gain, tempo, shift: applied to the span its text and choices give
+        return _tuned(project, replacement, key, audio_rate, overrides, progress, cancel, use_cache, methods)
     corpus = load_or_build_corpus(project, scaled(progress, 0.0, 0.6), cancel)
     check_cancel(cancel)
     ctx = context_for(corpus, replacement.start, replacement.end, words)
-    selection = select(corpus, words, ctx, overrides)
+    selection = select(corpus, words, ctx, tuning.overrides_for(replacement.tuning, overrides))
     if not selection.missing:
         parts: list[Selection | _Built] = [selection]
     else:
@@ -202,6 +206,22 @@ def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
                          scaled(progress, 0.6, 0.8), cancel)
     speech = _assemble(project, corpus, replacement, parts, ctx, audio_rate, key,
                        scaled(progress, 0.8, 1.0), cancel)
+    speech = tuning.record_choices(speech, None if selection.missing else selection)
+    if use_cache:
+        cache.store_span(speech)
+    progress(1.0, "new speech ready")
+    return speech
+
+
+def _tuned(project: Project, replacement: Replacement, key: str, rate: int, overrides: dict[int, int] | None,
+           progress: ProgressFn, cancel: object | None, use_cache: bool,
+           methods: tuple[str, ...]) -> SynthesizedSpeech:
+    """``replacement``'s gain, tempo and shift applied to the span of its text and choices (cached itself)."""
+    base = synthesize(project, tuning.base_of(replacement), audio_rate=rate, overrides=overrides,
+                      progress=scaled(progress, 0.0, 0.9), cancel=cancel, use_cache=use_cache, methods=methods)
+    progress(0.9, "tuning the new speech")
+    speech = tuning.apply_tuning(base, replacement, key, margin=int(round(UNIT_MARGIN_S * rate)),
+                                 min_pad=int(round(MIN_PAD_S * rate)), cancel=cancel)
     if use_cache:
         cache.store_span(speech)
     progress(1.0, "new speech ready")
