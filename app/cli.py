@@ -270,11 +270,80 @@ def cmd_voices(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.voice import synthesized_spans
 
     session = _open_session(args.project)
+    if args.candidates is not None:
+        return _print_candidates(args, session.project, args.candidates)
     for k, s in enumerate(synthesized_spans(session.project)):
         r = s.replacement
         sources = "; ".join(u.summary for u in s.record.sources) if s.record else "not synthesized yet"
-        _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}")
+        tuning = "" if r.tuning.is_default else f"\ttuning: {r.tuning.describe()}"
+        if s.record and s.record.tuning.shift_ms != r.tuning.shift_ms:
+            tuning += f" (shifted {s.record.tuning.shift_ms:+d} ms: the pause allows no more)"
+        _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}{tuning}")
     return EXIT_OK
+
+
+def _print_candidates(args: argparse.Namespace, project, index: int) -> int:
+    """Retype ``index``'s units and every recorded occurrence of each, ranked: unit, word, time, words,
+    cost, and "chosen" (what its speech uses) or "best" (the engine's pick where the user chose another)."""
+    reps = project.edl.replacements
+    if not 0 <= index < len(reps):
+        raise ValueError(f"there is no retype {index}; this project has {len(reps)} (numbered from 0 in "
+                         "'lecturecut voices PROJECT')")
+    r = reps[index]
+    chosen = r.tuning.overrides
+    for u, unit in enumerate(_ranked_units(args, project, r).units):
+        for c in unit.candidates:
+            mark = "chosen" if c.start == chosen.get(u, unit.chosen.start) else "best" if c is unit.chosen else ""
+            words = " ".join(w.text for w in project.transcript.words[c.start:c.end])
+            _out(f"{u}\t{c.start}\t{project.transcript.words[c.start].start_s:.3f}\t{words}\t{c.cost:.3f}\t{mark}")
+    return EXIT_OK
+
+
+def _ranked_units(args: argparse.Namespace, project, r):
+    """Every unit of retype ``r`` with all its recorded occurrences ranked (none overridden), or the one-line
+    reason there are none to choose from."""
+    from lecturecut.synthesis.voice import rank_occurrences
+
+    selection = _job(args, lambda bar, tok: rank_occurrences(project, r, progress=bar, cancel=tok))
+    if selection.missing:
+        said = ", ".join(f"'{w}'" for w in selection.missing)
+        raise ValueError(f"words {r.start}:{r.end} (\"{r.text[:40]}\") include {said}, which the lecture never says; "
+                         "that speech is built, so it has no recorded occurrences to choose from")
+    return selection
+
+
+def _tune(args: argparse.Namespace, session, start: int, end: int, settings: dict) -> None:
+    """``edit --tune I:J`` and the settings after it: one "adjust voice" step; a choice must name an
+    occurrence that ``voices --candidates`` lists."""
+    import dataclasses
+
+    from lecturecut.synthesis import edl as E
+
+    r = next((r for r in session.edl.replacements if (r.start, r.end) == (start, end)), None)
+    if r is None:
+        session.tune_voice(start, end, E.DEFAULT_TUNING)  # raises the one-line EditError
+    limits = {"gain_db": (-E.MAX_TUNING_GAIN_DB, E.MAX_TUNING_GAIN_DB, "--gain-db"),
+              "tempo": (E.MIN_TUNING_TEMPO, E.MAX_TUNING_TEMPO, "--tempo"),
+              "shift_ms": (-E.MAX_TUNING_SHIFT_MS, E.MAX_TUNING_SHIFT_MS, "--shift-ms")}
+    values = {k: v for k, v in settings.items() if k in limits}
+    for name, value in values.items():
+        lo, hi, flag = limits[name]
+        if not lo <= value <= hi:
+            raise ValueError(f"{flag} {value:g} is outside {lo:g} to {hi:g}")
+    tuning = dataclasses.replace(r.tuning, **values)
+    if settings.get("choose"):
+        units = _ranked_units(args, session.project, r).units
+        for unit, word in settings["choose"]:
+            if not 0 <= unit < len(units):
+                raise ValueError(f"words {start}:{end} are said by units 0 to {len(units) - 1}; "
+                                 f"there is no unit {unit}")
+            valid = [c.start for c in units[unit].candidates]
+            if word is not None and word not in valid:
+                raise ValueError(f"unit {unit} ('{' '.join(units[unit].tokens)}') is said nowhere starting at word "
+                                 f"{word}; choose one of {', '.join(map(str, valid))} "
+                                 "(see 'lecturecut voices PROJECT --candidates N')")
+            tuning = tuning.with_choice(unit, word)
+    session.tune_voice(start, end, tuning)
 
 
 def _synthesize_new(args: argparse.Namespace, project, before) -> None:
@@ -361,6 +430,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
                 session.replace_words(start, end, text)
             elif op == "apply_text":
                 session.apply_text(_read_edit_text(values[0], session.project.transcript))
+            elif op == "tune":
+                (start, end), settings = values
+                _tune(args, session, start, end, settings)
             elif op == "undo":
                 session.undo()
             else:
@@ -409,11 +481,40 @@ class _EditOp(argparse.Action):
             except ValueError:
                 raise argparse.ArgumentError(self, f"'{spec}' is not a word index; use I (insert before word I)") \
                     from None
+        elif self.const == "tune":
+            ops.append(("tune", values, {}))
         elif self.nargs == 0:
             ops.append((self.const,))
         else:
             ops.append((self.const, values))
         setattr(namespace, self.dest, ops)
+
+
+class _TuneSetting(argparse.Action):
+    """``--gain-db``/``--tempo``/``--shift-ms``/``--choose``: a setting of the ``--tune I:J`` just before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        ops = list(getattr(namespace, self.dest, None) or [])
+        if not ops or ops[-1][0] != "tune":
+            raise argparse.ArgumentError(self, "give --tune I:J (the retype to tune) just before it")
+        op, span, settings = ops[-1]
+        settings = dict(settings)  # a copy: parsed ops are never changed in place
+        if self.const == "choose":
+            settings["choose"] = [*settings.get("choose", []), values]
+        else:
+            settings[self.const] = values
+        ops[-1] = (op, span, settings)
+        setattr(namespace, self.dest, ops)
+
+
+def _choice(text: str) -> tuple[int, int | None]:
+    """'U=W' -> (U, W); 'U=auto' -> (U, None): the engine chooses again."""
+    unit, sep, word = text.partition("=")
+    try:
+        return int(unit), (None if word == "auto" else int(word))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not U=W (unit U said by the occurrence starting at "
+                                         "source word W, or U=auto)") from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -598,6 +699,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="insert TEXT before word I (the number of words: at the end)")
     s.add_argument("--apply-text", action=_EditOp, const="apply_text", dest="ops", metavar="FILE",
                    help="make the transcript read like FILE ('-' = stdin)")
+    s.add_argument("--tune", type=_range, action=_EditOp, const="tune", dest="ops", metavar="I:J",
+                   help="adjust the new speech of the retype of words I..J-1 (I:I an insertion) with the "
+                        "settings that follow it; unset ones keep their value")
+    s.add_argument("--gain-db", type=float, action=_TuneSetting, const="gain_db", dest="ops", metavar="DB",
+                   help="after --tune: the new words this much louder (-6 to 6; 0 as made)")
+    s.add_argument("--tempo", type=float, action=_TuneSetting, const="tempo", dest="ops", metavar="F",
+                   help="after --tune: the new words' duration times F (0.75 to 1.33; 1.2 = 20%% slower)")
+    s.add_argument("--shift-ms", type=int, action=_TuneSetting, const="shift_ms", dest="ops", metavar="MS",
+                   help="after --tune: the new words start MS later, or earlier if negative (-300 to 300)")
+    s.add_argument("--choose", type=_choice, action=_TuneSetting, const="choose", dest="ops", metavar="U=W",
+                   help="after --tune: unit U is said by its recording starting at word W (U=auto: the "
+                        "engine's pick; 'voices PROJECT --candidates N' lists them)")
     s.add_argument("--undo", nargs=0, action=_EditOp, const="undo", dest="ops", help="undo the last edit (repeatable)")
     s.add_argument("--redo", nargs=0, action=_EditOp, const="redo", dest="ops", help="redo (repeatable)")
     s.add_argument("--wait", type=float, default=None, metavar="SECONDS",
@@ -613,8 +726,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.set_defaults(fn=cmd_say)
 
-    s = sub.add_parser("voices", help="list every retype's new speech: index, words, method, sources")
+    s = sub.add_parser("voices", help="list every retype's new speech: index, words, method, sources, tuning")
     s.add_argument("project")
+    s.add_argument("--candidates", type=int, default=None, metavar="N",
+                   help="instead: retype N's units and their recorded occurrences, ranked (unit, word, time, "
+                        "words, cost, chosen)")
     s.set_defaults(fn=cmd_voices)
 
     s = sub.add_parser("export", help="render the edited lecture")
