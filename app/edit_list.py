@@ -4,11 +4,19 @@ The rows are derived from the session's edit list each time it changes
 (``edits_of`` is a pure function); selecting a row selects the words in the
 transcript, Preview loops a few seconds around the edit as recorded and as
 edited, Restore undoes that one edit (itself an undoable step).
+
+A retype's row says how its new speech stands, as the engine reports it: "voice ready ·
+reused from 0:12.3" (the recorded words it reuses start there), "voice ready · built from
+units" (the lecturer's own phones), "generic voice" (a text-to-speech voice: flagged, never
+silent about itself), or "voice pending" with the engine's one-line reason when it cannot say
+it; a tuned voice adds its tuning ("+2 dB, 110 %"). Voice… opens the voice panel of the
+selected retype (``voice_panel.VoicePanel``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -29,6 +37,7 @@ from .playback import samples_to_ms
 from .player import PlaybackController
 from .session import QtSession
 from .transcript_view import LOW_CONFIDENCE
+from .voice import FAILED, READY, VoiceStatus, VoiceSynthesizer
 from .workers import format_tenths
 
 # Edit states, in the order an edit goes through them.
@@ -39,6 +48,10 @@ LIPS_READY = "lips ready"
 NEEDS_REVIEW = "needs review"
 MAX_SHOWN_WORDS = 8
 MIN_ROWS = 5  # the list always shows at least this many edits
+MAX_REASON_CHARS = 70  # a pending retype's reason is clipped to this in its row (in full in the tooltip)
+# the engine's methods (voice.record.METHOD_*), spelled here so the list needs no voice engine import
+METHOD_REUSED, METHOD_UNITS, METHOD_GENERIC = "reused", "units", "generic"
+GENERIC_COLOR = QColor(170, 40, 120)  # a generic voice's row stands out: it is not the lecturer
 
 
 def state_label(state: str) -> str:
@@ -62,23 +75,63 @@ class EditEntry:
     after: str
     state: str
     review: bool  # a word at the edit's edges was recognised with low confidence: listen to the join
+    method: str = ""  # VOICE_READY: the engine's method ("reused", "units", "generic")
+    source_ms: int | None = None  # reused: where the recorded words it reuses start
+    reason: str = ""  # VOICE_PENDING after the engine said why it cannot say it
+    tuning: Any = None  # a retype's edl.VoiceTuning (None for a cut)
+    replacement: Any = None  # the edl.Replacement of a retype or insertion
+
+    @property
+    def generic(self) -> bool:
+        return self.state == VOICE_READY and self.method == METHOD_GENERIC
 
 
 def _clip(words: list[str]) -> str:
     return " ".join(words[:MAX_SHOWN_WORDS]) + (" \u2026" if len(words) > MAX_SHOWN_WORDS else "")
 
 
-def retype_state(project: Project, a: int, b: int, text: str) -> str:
-    """How far the new speech for a retype has got.
+def engine_listing(project: Project) -> dict[Any, VoiceStatus]:
+    """The engine's own word on every retype (``voice.synthesized_spans``: its cache, no synthesis)."""
+    from lecturecut.synthesis.voice import synthesized_spans
 
-    No voice synthesis exists in the engine yet, so every retype is pending;
-    once it does, this asks its cache (voice ready -> lips ready).
+    from .jobs import voice_rate
+
+    if project.fingerprint is None or project.media is None:
+        return {}  # not a recording the engine can have spoken for (a hand-made project)
+    return {e.replacement: VoiceStatus(READY if e.record is not None else "pending", e.record)
+            for e in synthesized_spans(project, voice_rate(project))}
+
+
+def retype_state(project: Project, status: VoiceStatus | None) -> tuple[str, str, int | None, str]:
+    """(state, method, where reused speech comes from in ms, reason) of one retype's new speech.
+
+    ``status`` is what the engine said about it: its listing or a synthesis the app ran
+    (``voice.VoiceSynthesizer``); None: nothing yet (pending).
     """
-    return VOICE_PENDING
+    if status is None:
+        return VOICE_PENDING, "", None, ""
+    if status.state == FAILED:
+        return VOICE_PENDING, "", None, status.reason
+    record = status.record
+    if status.state != READY or record is None:
+        return VOICE_PENDING, "", None, ""
+    source_ms = None
+    words = project.transcript.words
+    for use in record.sources:
+        if use.method == METHOD_REUSED and use.words[1] > use.words[0] and use.words[0] < len(words):
+            source_ms = samples_to_ms(words[use.words[0]].start)
+            break
+    return VOICE_READY, record.method, source_ms, ""
 
 
-def edits_of(project: Project) -> list[EditEntry]:
-    """Every edit of the current edit list, in source order (pure)."""
+def edits_of(project: Project, voice: Mapping[Any, VoiceStatus] | None = None) -> list[EditEntry]:
+    """Every edit of the current edit list, in source order (pure but for the engine's listing).
+
+    ``voice``: what the app's voice worker knows of each retype; without it the engine's
+    cache is asked here (cheap on short lectures; the app asks on its worker instead).
+    """
+    if voice is None:
+        voice = engine_listing(project) if project.edl.replacements else {}
     words = project.transcript.words
     n = len(words)
     edl = project.edl
@@ -102,20 +155,61 @@ def edits_of(project: Project) -> list[EditEntry]:
     for r in edl.replacements:
         t0, t1 = times(r.start, r.end)
         kind = "insert" if r.is_insertion else "retype"
+        state, method, source_ms, reason = retype_state(project, voice.get(r))
         out.append(EditEntry(kind, r.start, r.end, t0, t1, _clip([w.text for w in words[r.start:r.end]]),
-                             _clip(r.text.split()), retype_state(project, r.start, r.end, r.text),
-                             review(r.start, r.end)))
+                             _clip(r.text.split()), state, review(r.start, r.end), method, source_ms, reason,
+                             getattr(r, "tuning", None), r))
     out.sort(key=lambda e: (e.a, e.b))
     return out
+
+
+def tuning_text(tuning: Any) -> str:
+    """A voice tuning in a few characters: "+2 dB, 110 %, -40 ms, chosen occurrence" ("" for none)."""
+    if tuning is None or tuning.is_default:
+        return ""
+    parts = []
+    if tuning.gain_db:
+        parts.append(f"{tuning.gain_db:+g} dB")
+    if tuning.tempo != 1.0:
+        parts.append(f"{round(tuning.tempo * 100)} %")
+    if tuning.shift_ms:
+        parts.append(f"{tuning.shift_ms:+d} ms")
+    if tuning.choices:
+        parts.append(QCoreApplication.translate("EditList", "chosen occurrence"))
+    return ", ".join(parts)
+
+
+def voice_text(e: EditEntry) -> str:
+    """What a retype's row says about its new speech (translated), without the review flag."""
+    translate = QCoreApplication.translate
+    if e.state == VOICE_READY:
+        if e.method == METHOD_GENERIC:
+            text = translate("EditList", "generic voice")
+        elif e.method == METHOD_UNITS:
+            text = translate("EditList", "voice ready · built from units")
+        elif e.source_ms is not None:
+            text = translate("EditList", "voice ready · reused from %1").replace("%1", format_tenths(e.source_ms))
+        else:
+            text = state_label(VOICE_READY)
+    elif e.reason:
+        reason = e.reason if len(e.reason) <= MAX_REASON_CHARS else e.reason[:MAX_REASON_CHARS - 1] + "…"
+        text = translate("EditList", "voice pending: %1").replace("%1", reason)
+    else:
+        text = state_label(e.state)
+    tuned = tuning_text(e.tuning)
+    return f"{text} · {tuned}" if tuned else text
 
 
 class EditListPanel(QWidget):
     rangeActivated = Signal(int, int)  # the user picked an edit: select words [a, b)
 
-    def __init__(self, session: QtSession, player: PlaybackController, parent: QWidget | None = None) -> None:
+    def __init__(self, session: QtSession, player: PlaybackController, parent: QWidget | None = None,
+                 voice: VoiceSynthesizer | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.player = player
+        self.voice = voice
+        self.voice_panel: Any = None  # the open voice_panel.VoicePanel, if any
         self._entries: list[EditEntry] = []
         self.tree = QTreeWidget(self)
         self.tree.setRootIsDecorated(False)
@@ -138,8 +232,14 @@ class EditListPanel(QWidget):
         self.restore_button = QPushButton(self.tr("Restore"), self)
         self.restore_button.setToolTip(self.tr("Undo this edit (the words come back as recorded)"))
         self.restore_button.clicked.connect(self.restore_selected)
+        self.voice_button = QPushButton(self.tr("Voice…"), self)
+        self.voice_button.setToolTip(self.tr("Choose which recorded words say the retype, and adjust its "
+                                             "loudness, speed and timing"))
+        self.voice_button.clicked.connect(self.open_voice_panel)
+        self.voice_button.setVisible(voice is not None)
         row = QHBoxLayout()
         row.addWidget(self.summary, 1)
+        row.addWidget(self.voice_button)
         row.addWidget(self.preview_button)
         row.addWidget(self.restore_button)
         layout = QVBoxLayout(self)
@@ -149,6 +249,8 @@ class EditListPanel(QWidget):
         session.projectOpened.connect(self._refresh)
         session.edlChanged.connect(self._refresh)
         player.previewChanged.connect(self._on_preview_changed)
+        if voice is not None:
+            voice.statesChanged.connect(self._refresh)
         self._refresh()
 
     @property
@@ -158,7 +260,11 @@ class EditListPanel(QWidget):
     def _refresh(self, _project: object = None) -> None:
         project = self.session.project
         selected = self.selected_entry()
-        self._entries = edits_of(project) if project is not None else []
+        if project is None:
+            self._entries = []
+        else:
+            # the app's voice worker asks the engine in the background; alone, the list asks itself
+            self._entries = edits_of(project, self.voice.states if self.voice is not None else None)
         self.tree.blockSignals(True)
         self.tree.clear()
         items = []
@@ -169,14 +275,24 @@ class EditListPanel(QWidget):
                 what = "+ " + e.after
             else:
                 what = f"{e.before} \u2192 {e.after}"
-            state = state_label(e.state) + (", " + state_label(NEEDS_REVIEW) if e.review else "")
+            state = state_label(e.state) if e.kind == CUT else voice_text(e)
+            state += ", " + state_label(NEEDS_REVIEW) if e.review else ""
             item = QTreeWidgetItem([format_tenths(e.start_ms), what, state])
             item.setToolTip(1, what)
             color = QColor(176, 64, 64) if e.kind == CUT else QColor(150, 95, 0)
             item.setForeground(1, QBrush(color))
+            tips = []
+            if e.generic:
+                item.setForeground(2, QBrush(GENERIC_COLOR))
+                tips.append(self.tr("A generic text-to-speech voice says these words, not the lecturer: the "
+                                    "lecture lacks a sound they need"))
+            if e.reason:
+                tips.append(e.reason)
             if e.review:
-                item.setToolTip(2, self.tr("A word next to this edit was recognised with low confidence: "
-                                           "listen to the preview"))
+                tips.append(self.tr("A word next to this edit was recognised with low confidence: "
+                                    "listen to the preview"))
+            if tips:
+                item.setToolTip(2, "\n".join(tips))
             items.append(item)
         self.tree.addTopLevelItems(items)
         if selected is not None:
@@ -207,9 +323,30 @@ class EditListPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        has = self.selected_entry() is not None
+        e = self.selected_entry()
+        has = e is not None
         self.preview_button.setEnabled(has or self.player.is_previewing())
         self.restore_button.setEnabled(has)
+        self.voice_button.setEnabled(e is not None and e.kind != CUT and self.voice is not None)
+
+    def open_voice_panel(self) -> Any:
+        """The voice panel of the selected retype (one at a time: it follows the selection)."""
+        e = self.selected_entry()
+        if e is None or e.kind == CUT or self.voice is None:
+            return None
+        from .voice_panel import VoicePanel
+
+        if self.voice_panel is not None:
+            self.voice_panel.close()
+        panel = VoicePanel(self.session, self.voice, e.a, e.b, self.player, self.window())
+        panel.destroyed.connect(lambda _o=None, p=panel: self._panel_gone(p))
+        self.voice_panel = panel
+        panel.show()
+        return panel
+
+    def _panel_gone(self, panel: object) -> None:
+        if self.voice_panel is panel:
+            self.voice_panel = None
 
     def preview_selected(self) -> None:
         e = self.selected_entry()

@@ -9,13 +9,19 @@ functions: the command line stays fast.
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import threading
+import wave
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lecturecut.core import CancelToken, ProgressFn
+import numpy as np
+
+from lecturecut.core import Cancelled, CancelToken, ProgressFn, check_cancel, no_progress
 from lecturecut.media.errors import MediaError
+from lecturecut.synthesis.edl import Replacement
 from lecturecut.synthesis.project import Project, ProjectSettings
 
 
@@ -39,7 +45,7 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings, candid
 # Engine modules the GUI thread will import on a user's click (building export options). Their
 # first import (and, on a fresh install, their bytecode compilation) takes a few hundred ms,
 # which would freeze the window: they are imported once in the background at start-up instead.
-PRELOADED_MODULES = ("lecturecut.synthesis.export",)
+PRELOADED_MODULES = ("lecturecut.synthesis.export", "lecturecut.synthesis.voice")
 
 
 def preload_engine() -> threading.Thread:
@@ -88,3 +94,102 @@ def fetch_model(name: str, progress: ProgressFn | None = None, cancel: CancelTok
     from lecturecut.models.registry import fetch
 
     return fetch(name, progress=progress, cancel=cancel)
+
+
+# ---- new speech for the player ------------------------------------------------------------------
+EDGE_FADE_S = 0.003  # the player switches between the source and new speech hard: fade the clip's ends
+
+
+@dataclass(frozen=True)
+class SpeechClip:
+    """A retype's new speech, ready for the player: a WAV of it and the source range it replaces.
+
+    ``path`` holds the new audio between its two joins (the export crossfades half a
+    crossfade into each side; the player switches at the join itself), ``n_samples`` long
+    at ``rate``; it plays in place of source samples ``[start, end)`` at ``rate``.
+    """
+
+    replacement: Replacement
+    record: Any  # the engine's SpanRecord: method, sources, tuning as applied
+    path: Path
+    rate: int
+    start: int
+    end: int
+    n_samples: int
+
+    @property
+    def start_ms(self) -> int:
+        return self.start * 1000 // self.rate
+
+    @property
+    def end_ms(self) -> int:
+        return self.end * 1000 // self.rate
+
+    @property
+    def new_ms(self) -> int:
+        return int(round(self.n_samples * 1000 / self.rate))
+
+
+def voice_rate(project: Project) -> int:
+    """The rate new speech is made at: the source's own, as export makes it (one cache for both)."""
+    return project.media.audio.sample_rate if project.media.audio else 16_000
+
+
+def voice_listing(project: Project, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Any:
+    """``voice.synthesized_spans``: every retype with its record, or pending (reads the cache only;
+    on a worker, since it hashes the whole transcript)."""
+    from lecturecut.synthesis.voice import synthesized_spans
+
+    return synthesized_spans(project, voice_rate(project))
+
+
+def wav_bytes(audio: np.ndarray, rate: int) -> bytes:
+    """Mono float32 ``(n,)`` -> a 16-bit PCM WAV file's bytes."""
+    pcm = (np.clip(np.asarray(audio, np.float32), -1.0, 1.0) * 32767.0).round().astype("<i2")  # (n,)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(int(rate))
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def speak_retype(project: Project, replacement: Replacement, folder: Path,
+                 progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> SpeechClip:
+    """New speech for ``replacement`` (``voice.synthesize``, cached by content) as a WAV in ``folder``.
+
+    Raises the engine's ``VoiceError`` (the retype stays pending, with its one-line reason),
+    ``Cancelled``, or ``Cancelled`` too when ``folder`` is gone (the project was closed meanwhile:
+    nothing may be written after its temporary folder was removed).
+    """
+    from lecturecut.files import write_bytes_atomic
+    from lecturecut.synthesis.voice import synthesize
+
+    progress = progress or no_progress
+    rate = voice_rate(project)
+    speech = synthesize(project, replacement, audio_rate=rate, progress=progress, cancel=cancel)
+    check_cancel(cancel)
+    half = int(round(project.settings.crossfade_ms / 1000 * rate)) // 2
+    core = np.array(speech.audio[half:max(len(speech.audio) - half, half)], np.float32)  # (n,)
+    fade = min(int(EDGE_FADE_S * rate), len(core) // 2)
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, endpoint=False, dtype=np.float32)
+        core[:fade] *= ramp
+        core[len(core) - fade:] *= ramp[::-1]
+    path = folder / f"{speech.record.key[:24]}.wav"
+    if not path.exists():
+        if not folder.is_dir():
+            raise Cancelled("the project was closed")
+        write_bytes_atomic(path, wav_bytes(core, rate))
+    a, b = speech.source_range
+    return SpeechClip(replacement, speech.record, path, rate, int(a), int(b), len(core))
+
+
+def rank_retype(project: Project, replacement: Replacement, progress: ProgressFn | None = None,
+                cancel: CancelToken | None = None) -> Any:
+    """``voice.rank_occurrences`` for the voice panel: every unit with all its recorded occurrences,
+    best first (no choices applied: a chosen unit would list only its choice)."""
+    from lecturecut.synthesis.voice import rank_occurrences
+
+    return rank_occurrences(project, replacement, progress=progress, cancel=cancel)

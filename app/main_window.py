@@ -4,6 +4,10 @@ It wires the widgets to one ``QtSession`` and one ``PlaybackController``,
 owns the menus and shortcuts, and runs the long jobs (transcription,
 waveform, export) through ``app.workers.Job`` with progress, a time-left
 estimate and Cancel in the status bar.
+
+Retypes are spoken: ``voice.VoiceSynthesizer`` makes their new speech in the background
+after each edit; the player plays it in place, and a retype just typed (or tuned) is
+auditioned once its speech is ready, unless something is playing already.
 """
 
 from __future__ import annotations
@@ -44,11 +48,14 @@ from .session import QtSession
 from .settings import AppSettings
 from .timeline import TimelineWidget
 from .transcript_view import TranscriptView
+from .voice import VoiceSynthesizer
 from .waveform import waveform_peaks
 from .workers import Job, format_duration
 
 JOB_THREADS = 4
 PLAN_DELAY_MS = 400  # exact cut points are planned once the user pauses editing
+AUDITION_PAD_MS = 1_000  # a new retype's speech is auditioned with this much of the lecture either side
+AUDITION_OPS = ("replace_words", "tune_voice", "apply_text")  # edits whose new speech is auditioned
 CLOSE_WAIT_MS = 4_000  # at most this long for cancelled jobs when the window closes
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".m4v", ".avi", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".ts",
                   ".mp3", ".wav", ".m4a", ".flac", ".ogg", ".opus")
@@ -192,6 +199,7 @@ class MainWindow(QMainWindow):
     transcriptionFinished = Signal(bool)  # True: a new project is open
     projectLoaded = Signal(object)  # Path of the project now open
     exportFinished = Signal(object)
+    auditionStarted = Signal(object)  # jobs.SpeechClip: a new retype's speech is being played to the user
 
     def __init__(self, session: QtSession | None = None, settings: AppSettings | None = None,
                  pool: QThreadPool | None = None, use_media: bool | None = None) -> None:
@@ -218,13 +226,14 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
-        self.player = PlaybackController(self.session, self, use_media=use_media)
+        self.voice = VoiceSynthesizer(self.session, self._run, self)
+        self.player = PlaybackController(self.session, self, use_media=use_media, voice=self.voice)
         self.player_widget = PlayerWidget(self.player, self)
         self.timeline = TimelineWidget(self.session, self.player, self)
         self.transcript = TranscriptView(self.session, self.player, self)
         self.find_bar = FindBar(self.session, self.transcript, self)
         self.find_bar.hide()
-        self.edit_list = EditListPanel(self.session, self.player, self)
+        self.edit_list = EditListPanel(self.session, self.player, self, voice=self.voice)
         self.edit_list.rangeActivated.connect(lambda a, b: self.transcript.select_range(a, b))
 
         left = QSplitter(Qt.Orientation.Vertical, self)
@@ -259,6 +268,10 @@ class MainWindow(QMainWindow):
         self.language_label = QLabel(self)
         self.language_label.setToolTip(self.tr("The language the transcript was made in"))
         self.statusBar().addPermanentWidget(self.language_label)
+        self.voice_label = QLabel(self)
+        self.voice_label.setToolTip(self.tr("New speech for the retypes is being made"))
+        self.voice_label.hide()
+        self.statusBar().addPermanentWidget(self.voice_label)
         self.info_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.info_label)
 
@@ -287,6 +300,14 @@ class MainWindow(QMainWindow):
         self.player.mediaError.connect(
             lambda msg: self.statusBar().showMessage(self.tr("Playback is not available: %1").replace("%1", msg)))
         self.transcript.selectionRangeChanged.connect(lambda _r: self._update_state())
+        # new speech: the status bar says what is being made; a retype just typed is heard once ready
+        self._audition_wanted: set[Any] = set()
+        self._known_retypes: frozenset[Any] = frozenset()
+        self.voice.progress.connect(self._on_voice_progress)
+        self.voice.clipReady.connect(self._on_clip_ready)
+        self.voice.clipFailed.connect(self._on_clip_failed)
+        self.session.edlChanged.connect(self._note_new_retypes)
+        self.session.projectOpened.connect(self._forget_retypes)
         if self.settings.geometry is not None:
             self.restoreGeometry(self.settings.geometry)
         self._update_state()
@@ -421,7 +442,7 @@ class MainWindow(QMainWindow):
             edl = s.edl
             n_words = len(s.project.transcript.words)
             total = self.player.duration() or int(s.project.media.duration_s * 1000)
-            edited = edited_duration_ms(self.player.spans, total)
+            edited = edited_duration_ms(self.player.spans, total, self.player.spots)
             self.info_label.setText(
                 self.tr("%n words", "", n_words) + " \u00b7 " + self.tr("%2 deleted \u00b7 %3 retyped \u00b7 %4 of %5")
                 .replace("%2", str(len(edl.deleted)))
@@ -468,6 +489,42 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(lambda spans: self.player.set_planned_spans(edl, spans))
         self.plan_job = job  # a failure (e.g. everything deleted) keeps the word-edge spans
         self._run(job)
+
+    # ---- new speech ------------------------------------------------------------------------------
+    def _on_voice_progress(self, text: str) -> None:
+        self.voice_label.setText(text)
+        self.voice_label.setVisible(bool(text))
+
+    def _forget_retypes(self, project: Any) -> None:
+        self._audition_wanted.clear()
+        self._known_retypes = frozenset(project.edl.replacements) if project is not None else frozenset()
+
+    def _note_new_retypes(self, project: Any) -> None:
+        """Remember the retypes the user's last edit made (typed, tuned): each is heard once its speech is ready."""
+        reps = frozenset(project.edl.replacements)
+        new = reps - self._known_retypes
+        if self.session.last_op in AUDITION_OPS and new:
+            self._audition_wanted = set(new)
+        self._audition_wanted &= reps
+        self._known_retypes = reps
+
+    def _on_clip_ready(self, clip: Any) -> None:
+        if clip.replacement not in self._audition_wanted:
+            return
+        self._audition_wanted.clear()  # once: the newest edit's speech, not a queue of them
+        if self.player.is_playing():
+            return  # the user is listening to something else: the new speech is in place for it
+        self.audition(clip)
+
+    def _on_clip_failed(self, replacement: Any, reason: str) -> None:
+        if replacement in self._audition_wanted:
+            self._audition_wanted.discard(replacement)
+            self.statusBar().showMessage(self.tr("The new words cannot be spoken: %1").replace("%1", reason), 8000)
+
+    def audition(self, clip: Any) -> None:
+        """Play a retype's new speech in place, from a second before it to a second after, as edited."""
+        self.player.play_range(max(0, clip.start_ms - AUDITION_PAD_MS), clip.end_ms + AUDITION_PAD_MS)
+        self.auditionStarted.emit(clip)
 
     def _load_poster(self, source: str | os.PathLike[str]) -> None:
         """Decode the video's first frame in a worker: the pane shows it until the player has a picture."""
@@ -832,6 +889,7 @@ class MainWindow(QMainWindow):
             # Let cancelled jobs stop their child processes before the app quits (a second or two).
             self.hide()
             self.pool.waitForDone(CLOSE_WAIT_MS)
+        self.voice.shutdown()  # the new speech's temporary WAVs go with the window
 
 
 

@@ -7,6 +7,13 @@ clock, so the editor still works: the playhead moves, words highlight, only
 picture and sound are missing. A poster (the video's first frame, decoded by
 the engine) stands in for the picture until the player has one of its own:
 while the video is transcribed, after reopening, and where playback failed.
+
+New speech: where a retype's speech is ready (``voice.VoiceSynthesizer``), playing the
+edited lecture switches to it at the retype's source range: the source player pauses (the
+picture holds), a second player plays the speech's WAV, and the source resumes where the
+range ends. The clock runs on across the new speech, so the edited time counts its length.
+The switch is driven by the same clock as the cuts (``_tick``), so it works on the silent
+clock too, with the sound missing.
 """
 
 from __future__ import annotations
@@ -19,7 +26,17 @@ from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from .playback import Span, edited_duration_ms, edited_position_ms, samples_to_ms, skip_spans, span_at
+from .playback import (
+    Span,
+    SynthSpot,
+    edited_duration_ms,
+    edited_position_ms,
+    place_spots,
+    samples_to_ms,
+    skip_spans,
+    span_at,
+    spot_due,
+)
 from .session import QtSession
 from .workers import format_duration
 
@@ -32,6 +49,7 @@ TICK_MS = 15  # how often the playhead is checked against the cuts while playing
 SEEK_SETTLE_MS = 400  # a seek may take this long before the backend reports the new position
 STEP_MS = 5_000  # J: jump back this much
 PREVIEW_PAD_MS = 2_500  # the preview plays this much before and after an edit
+PRELOAD_MS = 1_500  # the speech player is given the next retype's new speech this long before it
 MAX_RATE = 2.0
 RATE_STEP = 1.5
 CLOCK_BOTH, CLOCK_SOURCE, CLOCK_EDITED = "both", "source", "edited"  # what the transport's clock shows
@@ -46,10 +64,13 @@ class PlaybackController(QObject):
     frameChanged = Signal()  # a new video frame is in ``frame``
     spansChanged = Signal()  # the skipped stretches changed (an edit, or the exact cut points arrived)
     mediaError = Signal(str)
+    synthChanged = Signal(object)  # the SynthSpot whose new speech plays now, or None: back to the source
 
-    def __init__(self, session: QtSession, parent: QObject | None = None, use_media: bool | None = None) -> None:
+    def __init__(self, session: QtSession, parent: QObject | None = None, use_media: bool | None = None,
+                 voice: object | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.voice = voice  # a voice.VoiceSynthesizer, or None: retypes play as recorded
         if use_media is None:
             use_media = os.environ.get("LECTURECUT_NO_MEDIA", "") in ("", "0")
         self._player = None
@@ -65,6 +86,21 @@ class PlaybackController(QObject):
             self._player.errorOccurred.connect(self._on_media_error)
             self._player.durationChanged.connect(self._on_duration)
             self._player.mediaStatusChanged.connect(self._on_status)
+        # the new speech of retypes: its own player, so the source's stays where it paused
+        self._voice_player = None
+        self._voice_audio = None
+        if self._player is not None:
+            self._voice_player = QMediaPlayer(self)
+            self._voice_audio = QAudioOutput(self)
+            self._voice_player.setAudioOutput(self._voice_audio)
+            self._voice_player.errorOccurred.connect(lambda *_a: None)  # a clip it cannot play: the clock goes on
+        self._voice_loaded: str | None = None
+        self._clips: list[object] = []  # jobs.SpeechClip of the current edit list
+        self._spots: list[SynthSpot] = []  # where they play, clipped to the skipped spans
+        self._synth: SynthSpot | None = None  # the spot whose speech plays now (or where it is paused)
+        self._synth_base_ms = 0.0  # elapsed in its speech at _synth_started
+        self._synth_started: float | None = None  # monotonic time, while it plays
+        self._synth_done: SynthSpot | None = None  # just played: not again until the playhead moves on
         self.skip_edits = True  # play the edited lecture; False plays the recording as it was
         self._spans: list[Span] = []
         self.spans_planned = False  # True once the spans are the export's own cut points
@@ -92,6 +128,8 @@ class PlaybackController(QObject):
         self._timer.timeout.connect(self._tick)
         session.projectOpened.connect(self._on_project)
         session.edlChanged.connect(self._on_edl)
+        if voice is not None:
+            voice.clipsChanged.connect(self._refresh_clips)  # type: ignore[attr-defined]
         if session.is_open:
             self._on_project(session.project)
 
@@ -123,16 +161,31 @@ class PlaybackController(QObject):
         return self.poster
 
     def edited_position(self) -> int:
-        """The playhead on the edited lecture's clock (ms)."""
-        return edited_position_ms(self._spans, self.position())
+        """The playhead on the edited lecture's clock (ms); inside new speech, how far it has got."""
+        if self._synth is not None:
+            return edited_position_ms(self._spans, self._synth.start_ms, self._spots) + int(self._synth_elapsed())
+        return edited_position_ms(self._spans, self.position(), self._spots)
 
     def edited_duration(self) -> int:
-        return edited_duration_ms(self._spans, self._duration)
+        return edited_duration_ms(self._spans, self._duration, self._spots)
 
+    @property
+    def spots(self) -> list[SynthSpot]:
+        """Where new speech plays instead of the source (sorted, clipped to the cuts)."""
+        return list(self._spots)
+
+    def synth_spot(self) -> SynthSpot | None:
+        """The retype whose new speech is playing (or paused in) now; None on the source."""
+        return self._synth
+
+    def is_playing_speech(self) -> bool:
+        return self._synth is not None and self._synth_started is not None
     def rate(self) -> float:
         return self._rate
 
     def position(self) -> int:
+        if self._synth is not None:
+            return self._synth.source_at(self._synth_elapsed())
         if self._seek_target is not None:
             return self._seek_target
         if self._player is not None:
@@ -162,13 +215,16 @@ class PlaybackController(QObject):
     def _on_project(self, project: object) -> None:
         self.stop_preview()
         self.pause()
+        self._drop_synth()
         if project is None:
             self._source = None
             self.frame = None
             if self._player is not None:
                 self._player.setSource(QUrl())
+            self._unload_voice()
             self._set_duration(0)
             self._spans = []
+            self._clips, self._spots = [], []
             self._reset_clock()
             self.spansChanged.emit()
             self.frameChanged.emit()
@@ -191,6 +247,7 @@ class PlaybackController(QObject):
     def _on_edl(self, project: object) -> None:
         self._spans = skip_spans(project.transcript, project.edl, self._duration or None)  # type: ignore[attr-defined]
         self.spans_planned = False
+        self._take_clips()
         self.spansChanged.emit()
 
     def set_planned_spans(self, edl: object, spans: list[Span]) -> bool:
@@ -199,8 +256,114 @@ class PlaybackController(QObject):
             return False
         self._spans = list(spans)
         self.spans_planned = True
+        self._place_spots()
         self.spansChanged.emit()
         return True
+
+    # ---- new speech -----------------------------------------------------------
+    def _take_clips(self) -> None:
+        voice = self.voice
+        self._clips = list(voice.clips_for(self.session.edl)) if voice is not None else []  # type: ignore[attr-defined]
+        self._place_spots()
+
+    def _refresh_clips(self) -> None:
+        old = self._spots
+        self._take_clips()
+        if self._spots != old:
+            self.spansChanged.emit()
+
+    def _place_spots(self) -> None:
+        spots = [SynthSpot(c.start_ms, c.end_ms, c.new_ms, str(c.path), c.replacement)  # type: ignore[attr-defined]
+                 for c in self._clips]
+        self._spots = place_spots(spots, self._spans)
+        if self._synth is not None and all(s.key != self._synth.key for s in self._spots):
+            pos = self.position()  # its retype is gone: back to the source where the playhead is
+            playing = self._playing
+            self._drop_synth()
+            self._seek_main(pos)
+            if playing and self._player is not None:
+                self._player.play()
+
+    def _synth_elapsed(self) -> float:
+        """How far into the current spot's speech the playhead is (ms of the speech)."""
+        spot = self._synth
+        if spot is None:
+            return 0.0
+        elapsed = self._synth_base_ms
+        if self._synth_started is not None:
+            elapsed += (time.monotonic() - self._synth_started) * 1000 * self._rate
+        return min(elapsed, float(spot.new_ms))
+
+    def _enter_synth(self, spot: SynthSpot, elapsed_ms: float) -> None:
+        """Play ``spot``'s new speech from ``elapsed_ms``; the source pauses (its picture holds)."""
+        self._synth = spot
+        self._synth_base_ms = max(0.0, min(float(elapsed_ms), float(spot.new_ms)))
+        self._synth_started = time.monotonic()
+        self._seek_target = None
+        if self._player is not None:
+            self._player.pause()
+        else:
+            self._clock_base_ms = spot.start_ms
+        vp = self._voice_player
+        if vp is not None:
+            if self._voice_loaded != spot.path:
+                vp.setSource(QUrl.fromLocalFile(spot.path))
+                self._voice_loaded = spot.path
+            vp.setPlaybackRate(self._rate)
+            vp.setPosition(int(self._synth_base_ms))
+            vp.play()
+        self.synthChanged.emit(spot)
+
+    def _drop_synth(self) -> None:
+        """Stop the new speech (a seek, a new edit list); the caller puts the source where it wants."""
+        self._synth_done = None
+        if self._synth is None:
+            return
+        self._synth = None
+        self._synth_started = None
+        if self._voice_player is not None:
+            self._voice_player.pause()
+        self.synthChanged.emit(None)
+
+    def _leave_synth(self) -> None:
+        """The new speech has played: the source resumes where the retype's range ends."""
+        spot = self._synth
+        assert spot is not None
+        self._drop_synth()
+        self._seek_main(spot.end_ms)
+        self._synth_done = spot
+        if self._playing:
+            if self._player is not None:
+                self._player.play()
+            else:
+                self._clock_started = time.monotonic()
+        self._emit_position(spot.end_ms)
+
+    def _unload_voice(self) -> None:
+        if self._voice_player is not None:
+            self._voice_player.stop()
+            self._voice_player.setSource(QUrl())
+        self._voice_loaded = None
+
+    def _preload_voice(self, pos: int) -> None:
+        """Give the speech player the next spot's file a little ahead, so the switch does not wait on it."""
+        vp = self._voice_player
+        if vp is None or self._synth is not None:
+            return
+        for s in self._spots:
+            if s.start_ms >= pos - 50:
+                if s.start_ms - pos < PRELOAD_MS and self._voice_loaded != s.path:
+                    vp.setSource(QUrl.fromLocalFile(s.path))
+                    self._voice_loaded = s.path
+                return
+
+    def _due_spot(self, pos: int) -> SynthSpot | None:
+        if not self.skip_edits or not self._spots:
+            return None
+        spot = spot_due(self._spots, pos, int(TICK_MS * self._rate))
+        if spot is not None and spot == self._synth_done:
+            return None
+        return spot
 
     def _set_duration(self, ms: int) -> None:
         if ms and ms != self._duration:
@@ -254,12 +417,24 @@ class PlaybackController(QObject):
         if self._duration and pos >= self._duration - 50:
             pos = 0  # play again from the start
             self.seek(0)
+        if self._synth is not None:  # paused inside new speech: go on with it
+            self._synth_started = time.monotonic()
+            if self._voice_player is not None:
+                self._voice_player.play()
+            self._set_playing(True)
+            return
         if self.skip_edits:
             # Jump one tick early rather than one tick late: a few ms of pause are inaudible,
             # a few ms of a deleted word are not.
             span = span_at(self._spans, pos) or span_at(self._spans, pos + int(TICK_MS * self._rate))
             if span is not None:
                 self.seek(span.end_ms)
+                pos = span.end_ms
+        spot = self._due_spot(pos)
+        if spot is not None:
+            self._set_playing(True)
+            self._enter_synth(spot, spot.elapsed_at(pos))
+            return
         if self._player is not None:
             self._player.play()
         else:
@@ -271,7 +446,12 @@ class PlaybackController(QObject):
         self._stop_at = None
         if not self._playing:
             return
-        if self._player is not None:
+        if self._synth is not None:  # hold inside the new speech; play() goes on from here
+            self._synth_base_ms = self._synth_elapsed()
+            self._synth_started = None
+            if self._voice_player is not None:
+                self._voice_player.pause()
+        elif self._player is not None:
             self._player.pause()
         else:
             self._clock_base_ms = self.position()
@@ -301,6 +481,11 @@ class PlaybackController(QObject):
     def set_rate(self, rate: float) -> None:
         if rate == self._rate:
             return
+        if self._synth is not None and self._synth_started is not None:
+            self._synth_base_ms = self._synth_elapsed()
+            self._synth_started = time.monotonic()
+        if self._voice_player is not None:
+            self._voice_player.setPlaybackRate(rate)
         if self._player is not None:
             self._player.setPlaybackRate(rate)
         else:
@@ -311,10 +496,27 @@ class PlaybackController(QObject):
 
     def set_skip_edits(self, on: bool) -> None:
         self.skip_edits = bool(on)
+        if not self.skip_edits and self._synth is not None:  # the recording as it was, from here
+            self.seek(self.position())
+            if self._playing and self._player is not None:
+                self._player.play()
 
     def seek(self, ms: int, user: bool = False) -> None:
         if user:
             self.stop_preview()
+        was_synth = self._synth is not None
+        self._drop_synth()
+        self._seek_main(ms)
+        if was_synth and self._playing:
+            # the source was paused for the new speech: it plays on from the new position
+            # (unless the next tick finds new speech there)
+            if self._player is not None:
+                self._player.play()
+            else:
+                self._clock_started = time.monotonic()
+
+    def _seek_main(self, ms: int) -> None:
+        """Put the source (or the silent clock) at ``ms`` and say so."""
         ms = max(0, min(int(ms), self._duration or int(ms)))
         if self._player is not None:
             self._player.setPosition(ms)
@@ -384,6 +586,9 @@ class PlaybackController(QObject):
             self.positionChanged.emit(ms)
 
     def _tick(self) -> None:
+        if self._synth is not None:
+            self._tick_synth()
+            return
         if self._seek_target is not None:
             raw = int(self._player.position()) if self._player is not None else self._seek_target
             settled = abs(raw - self._seek_target) < 250 or time.monotonic() - self._seek_at > SEEK_SETTLE_MS / 1000
@@ -418,10 +623,41 @@ class PlaybackController(QObject):
                     return
                 self.seek(span.end_ms)
                 return
+            spot = self._due_spot(pos)
+            if spot is not None:
+                self._enter_synth(spot, spot.elapsed_at(pos))
+                self._emit_position(self.position())
+                return
+            if self._synth_done is not None and not spot_due([self._synth_done], pos, int(TICK_MS * self._rate)):
+                self._synth_done = None
+            self._preload_voice(pos)
         if self._player is None and self._duration and pos >= self._duration:
             self._clock_base_ms = self._duration
             self._set_playing(False)
             pos = self._duration
+        self._emit_position(pos)
+
+    def _tick_synth(self) -> None:
+        """A tick while new speech plays: the playhead crosses the retyped words; at its end the source resumes."""
+        spot = self._synth
+        assert spot is not None
+        if self._synth_started is None:
+            return
+        pos = self.position()
+        if self._stop_at is not None and pos >= self._stop_at:
+            stop = self._stop_at
+            self.pause()
+            self.seek(stop)
+            return
+        if self._preview:
+            _lo, hi, _ = self._preview[self._preview_i]
+            if pos >= hi:
+                self._preview_i = (self._preview_i + 1) % len(self._preview)
+                self._start_segment()
+                return
+        if self._synth_elapsed() >= spot.new_ms:
+            self._leave_synth()
+            return
         self._emit_position(pos)
 
 

@@ -56,6 +56,7 @@ class QtSession(QObject):
         self._disk_timer.setInterval(DISK_CHECK_DELAY_MS)
         self._disk_timer.timeout.connect(self.check_disk)
         self._reported_change = False
+        self.last_op = ""  # the edit method that last changed the edit list ("replace_words", "undo", ...)
 
     # ---- state ------------------------------------------------------------
     @property
@@ -189,6 +190,7 @@ class QtSession(QObject):
     def _edit(self, op: str, *args: Any) -> bool:
         if self._session is None:
             return False
+        self.last_op = op  # edlChanged's slots may ask what made the change (the app auditions new speech)
         try:
             getattr(self._session, op)(*args)
         except EditError as exc:
@@ -207,6 +209,11 @@ class QtSession(QObject):
 
     def apply_text(self, text: str) -> bool:
         return self._edit("apply_text", text)
+
+    def tune_voice(self, start: int, end: int, tuning: Any) -> bool:
+        """Adjust the new speech of the retype of exactly ``[start, end)`` (an ``edl.VoiceTuning``:
+        chosen occurrences, gain, tempo, shift); one undoable step, saved with the project."""
+        return self._edit("tune_voice", start, end, tuning)
 
     def undo(self) -> bool:
         return bool(self.history and self.history.can_undo) and self._edit("undo")

@@ -72,76 +72,116 @@
 <context>
     <name>EditList</name>
     <message>
-        <location filename="../edit_list.py" line="46"/>
+        <location filename="../edit_list.py" line="59"/>
         <source>cut</source>
         <translation>geschnitten</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="47"/>
+        <location filename="../edit_list.py" line="60"/>
         <source>voice pending</source>
         <translation>Stimme ausstehend</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="48"/>
+        <location filename="../edit_list.py" line="61"/>
         <source>voice ready</source>
         <translation>Stimme fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="49"/>
+        <location filename="../edit_list.py" line="62"/>
         <source>lips ready</source>
         <translation>Lippen fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="50"/>
+        <location filename="../edit_list.py" line="63"/>
         <source>needs review</source>
         <translation>bitte prüfen</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="178"/>
+        <source>chosen occurrence</source>
+        <translation>gewählte Aufnahme</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="187"/>
+        <source>generic voice</source>
+        <translation>generische Stimme</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="189"/>
+        <source>voice ready · built from units</source>
+        <translation>Stimme fertig · aus Lauten gebaut</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="191"/>
+        <source>voice ready · reused from %1</source>
+        <translation>Stimme fertig · wiederverwendet von %1</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="196"/>
+        <source>voice pending: %1</source>
+        <translation>Stimme ausstehend: %1</translation>
     </message>
 </context>
 <context>
     <name>EditListPanel</name>
     <message>
-        <location filename="../edit_list.py" line="124"/>
+        <location filename="../edit_list.py" line="218"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="124"/>
+        <location filename="../edit_list.py" line="218"/>
         <source>Edit</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="124"/>
+        <location filename="../edit_list.py" line="218"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="135"/>
-        <location filename="../edit_list.py" line="226"/>
+        <location filename="../edit_list.py" line="229"/>
+        <location filename="../edit_list.py" line="363"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="136"/>
+        <location filename="../edit_list.py" line="230"/>
         <source>Loop a few seconds around the edit: as recorded, then as edited</source>
         <translation>Ein paar Sekunden um die Änderung in Schleife abspielen: erst wie aufgenommen, dann wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="138"/>
+        <location filename="../edit_list.py" line="232"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="139"/>
+        <location filename="../edit_list.py" line="233"/>
         <source>Undo this edit (the words come back as recorded)</source>
         <translation>Diese Änderung zurücknehmen (die Wörter kommen wie aufgenommen zurück)</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="178"/>
+        <location filename="../edit_list.py" line="235"/>
+        <source>Voice…</source>
+        <translation>Stimme…</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="236"/>
+        <source>Choose which recorded words say the retype, and adjust its loudness, speed and timing</source>
+        <translation>Wählen, welche aufgenommenen Wörter die neue Stelle sprechen, und Lautstärke, Tempo und Zeitpunkt anpassen</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="287"/>
+        <source>A generic text-to-speech voice says these words, not the lecturer: the lecture lacks a sound they need</source>
+        <translation>Eine generische Sprachsynthese spricht diese Wörter, nicht die vortragende Person: der Vorlesung fehlt ein Laut, den sie brauchen</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="292"/>
         <source>A word next to this edit was recognised with low confidence: listen to the preview</source>
         <translation>Ein Wort an dieser Änderung wurde nur unsicher erkannt: hören Sie sich die Vorschau an</translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="188"/>
+        <location filename="../edit_list.py" line="304"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -149,7 +189,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="188"/>
+        <location filename="../edit_list.py" line="304"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n Neueingabe</numerusform>
@@ -157,7 +197,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="226"/>
+        <location filename="../edit_list.py" line="363"/>
         <source>Stop preview</source>
         <translation>Vorschau beenden</translation>
     </message>
@@ -369,17 +409,17 @@ Ersetzen?</translation>
 <context>
     <name>JobStatus</name>
     <message>
-        <location filename="../main_window.py" line="146"/>
+        <location filename="../main_window.py" line="153"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="177"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="190"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
@@ -455,22 +495,22 @@ Ersetzen?</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="65"/>
+        <location filename="../main_window.py" line="72"/>
         <source>Unsaved changes</source>
         <translation>Ungespeicherte Änderungen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="66"/>
+        <location filename="../main_window.py" line="73"/>
         <source>Save the changes to “%1”?</source>
         <translation>Änderungen an „%1“ speichern?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="76"/>
+        <location filename="../main_window.py" line="83"/>
         <source>Recover unsaved changes?</source>
         <translation>Ungespeicherte Änderungen wiederherstellen?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="77"/>
+        <location filename="../main_window.py" line="84"/>
         <source>lecturecut was not closed properly while “%1” had unsaved changes. Recover them from the autosave?
 
 No discards the autosaved changes and opens the last saved version.</source>
@@ -479,62 +519,62 @@ No discards the autosaved changes and opens the last saved version.</source>
 Nein verwirft die automatisch gesicherten Änderungen und öffnet die zuletzt gespeicherte Fassung.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85"/>
+        <location filename="../main_window.py" line="92"/>
         <source>Open a lecture video or project</source>
         <translation>Vorlesungsvideo oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="86"/>
+        <location filename="../main_window.py" line="93"/>
         <source>Videos and projects (%1);;All files (*)</source>
         <translation>Videos und Projekte (%1);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="93"/>
+        <location filename="../main_window.py" line="100"/>
         <source>Transcribe again?</source>
         <translation>Erneut transkribieren?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="94"/>
+        <location filename="../main_window.py" line="101"/>
         <source>Transcribing again as %1 replaces the transcript, and the edits made on it are lost. Transcribe again?</source>
         <translation>Erneutes Transkribieren als %1 ersetzt das Transkript, die Änderungen daran gehen verloren. Erneut transkribieren?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="102"/>
+        <location filename="../main_window.py" line="109"/>
         <source>Project changed on disk</source>
         <translation>Projekt wurde auf der Festplatte geändert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="103"/>
+        <location filename="../main_window.py" line="110"/>
         <source>“%1” was changed by another program, and you have unsaved edits here.</source>
         <translation>„%1“ wurde von einem anderen Programm geändert, und Sie haben hier ungespeicherte Änderungen.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="106"/>
+        <location filename="../main_window.py" line="113"/>
         <source>Reload it (your edits here are lost), keep your version and overwrite the other one, or save your version under another name.</source>
         <translation>Neu laden (Ihre Änderungen hier gehen verloren), Ihre Fassung behalten und die andere überschreiben, oder Ihre Fassung unter einem anderen Namen speichern.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="108"/>
+        <location filename="../main_window.py" line="115"/>
         <source>Reload</source>
         <translation>Neu laden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109"/>
+        <location filename="../main_window.py" line="116"/>
         <source>Keep Mine and Overwrite</source>
         <translation>Meine behalten und überschreiben</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="118"/>
         <source>Save As…</source>
         <translation>Speichern unter…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="129"/>
         <source>Replace existing files?</source>
         <translation>Vorhandene Dateien ersetzen?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="123"/>
+        <location filename="../main_window.py" line="130"/>
         <source>These files exist already and would be replaced:
 
 %1
@@ -547,244 +587,249 @@ Replace them?</source>
 Ersetzen?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="129"/>
+        <location filename="../main_window.py" line="136"/>
         <source>Save the project as</source>
         <translation>Projekt speichern unter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="130"/>
+        <location filename="../main_window.py" line="137"/>
         <source>lecturecut projects (*%1)</source>
         <translation>lecturecut-Projekte (*%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="269"/>
         <source>The language the transcript was made in</source>
         <translation>Die Sprache, in der transkribiert wurde</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="272"/>
+        <source>New speech for the retypes is being made</source>
+        <translation>Die neue Sprache für die neu getippten Wörter wird erzeugt</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="297"/>
         <source>This edit is not possible</source>
         <translation>Diese Änderung ist nicht möglich</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="285"/>
+        <location filename="../main_window.py" line="299"/>
         <source>Autosaved</source>
         <translation>Automatisch gesichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287"/>
+        <location filename="../main_window.py" line="301"/>
         <source>Playback is not available: %1</source>
         <translation>Wiedergabe nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="315"/>
+        <location filename="../main_window.py" line="337"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="316"/>
+        <location filename="../main_window.py" line="338"/>
         <source>&amp;Open…</source>
         <translation>Ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317"/>
+        <location filename="../main_window.py" line="339"/>
         <source>Open a lecture video (it is transcribed) or a project</source>
         <translation>Ein Vorlesungsvideo (es wird transkribiert) oder ein Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="343"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="344"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
+        <location filename="../main_window.py" line="345"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="324"/>
+        <location filename="../main_window.py" line="346"/>
         <source>Render the edited lecture to a video file</source>
         <translation>Die bearbeitete Vorlesung als Videodatei ausgeben</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="347"/>
         <source>Re&amp;link Source Video…</source>
         <translation>Quellvideo neu &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327"/>
+        <location filename="../main_window.py" line="349"/>
         <source>&amp;Close Project</source>
         <translation>Projekt s&amp;chließen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="351"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331"/>
+        <location filename="../main_window.py" line="353"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332"/>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="429"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="333"/>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="355"/>
+        <location filename="../main_window.py" line="431"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="335"/>
+        <location filename="../main_window.py" line="357"/>
         <source>&amp;Delete Words</source>
         <translation>Wörter &amp;löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="358"/>
         <source>Re&amp;type Words…</source>
         <translation>Wörter neu &amp;tippen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="360"/>
         <source>Re&amp;store Words</source>
         <translation>Wörter wieder&amp;herstellen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="362"/>
         <source>&amp;Find and Replace…</source>
         <translation>&amp;Suchen und Ersetzen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="365"/>
         <source>Se&amp;ttings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="367"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="368"/>
         <source>&amp;Hide Deleted Words</source>
         <translation>Gelöschte Wörter &amp;ausblenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="370"/>
         <source>&amp;Follow Playback</source>
         <translation>Der Wiedergabe &amp;folgen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352"/>
+        <location filename="../main_window.py" line="374"/>
         <source>&amp;Edit List</source>
         <translation>&amp;Änderungsliste</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356"/>
+        <location filename="../main_window.py" line="378"/>
         <source>Zoom Timeline &amp;In</source>
         <translation>Zeitleiste ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="379"/>
         <source>Zoom Timeline &amp;Out</source>
         <translation>Zeitleiste ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360"/>
+        <location filename="../main_window.py" line="382"/>
         <source>&amp;Playback</source>
         <translation>&amp;Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
+        <location filename="../main_window.py" line="383"/>
         <source>&amp;Play / Pause</source>
         <translation>&amp;Abspielen / Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="384"/>
         <source>Jump &amp;Back</source>
         <translation>&amp;Zurückspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="363"/>
+        <location filename="../main_window.py" line="385"/>
         <source>&amp;Stop</source>
         <translation>&amp;Stopp</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364"/>
+        <location filename="../main_window.py" line="386"/>
         <source>Play / &amp;Faster</source>
         <translation>Abspielen / &amp;schneller</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="387"/>
         <source>Play &amp;Selection</source>
         <translation>&amp;Auswahl abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366"/>
+        <location filename="../main_window.py" line="388"/>
         <source>Play only the selected words, as edited</source>
         <translation>Nur die ausgewählten Wörter abspielen, wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="389"/>
         <source>Play the &amp;Edited Lecture</source>
         <translation>&amp;Bearbeitete Vorlesung abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="390"/>
         <source>Skip the deleted words while playing</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="372"/>
+        <location filename="../main_window.py" line="394"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="395"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="375"/>
+        <location filename="../main_window.py" line="397"/>
         <source>&amp;About lecturecut</source>
         <translation>Ü&amp;ber lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="407"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../main_window.py" line="410"/>
         <source>Clear the List</source>
         <translation>Liste leeren</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="428"/>
         <source>&amp;Undo %1</source>
         <translation>&amp;Rückgängig: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="430"/>
         <source>&amp;Redo %1</source>
         <translation>&amp;Wiederholen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="425"/>
+        <location filename="../main_window.py" line="447"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n Wort</numerusform>
@@ -792,110 +837,115 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="425"/>
+        <location filename="../main_window.py" line="447"/>
         <source>%2 deleted · %3 retyped · %4 of %5</source>
         <translation>%2 gelöscht · %3 neu getippt · %4 von %5</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="472"/>
         <source>The waveform could not be drawn: %1</source>
         <translation>Die Wellenform konnte nicht gezeichnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="532"/>
+        <location filename="../main_window.py" line="522"/>
+        <source>The new words cannot be spoken: %1</source>
+        <translation>Die neuen Wörter können nicht gesprochen werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="590"/>
         <source>The project could not be opened</source>
         <translation>Das Projekt konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="538"/>
+        <location filename="../main_window.py" line="596"/>
         <source>The source video needs attention</source>
         <translation>Das Quellvideo braucht Ihre Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="551"/>
+        <location filename="../main_window.py" line="609"/>
         <source>This video already has a project: opening it</source>
         <translation>Zu diesem Video gibt es schon ein Projekt: es wird geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../main_window.py" line="612"/>
         <source>The video could not be opened</source>
         <translation>Das Video konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555"/>
+        <location filename="../main_window.py" line="613"/>
         <source>&apos;%1&apos; does not exist. Check the path, or whether the file was moved or renamed.</source>
         <translation>„%1“ existiert nicht. Prüfen Sie den Pfad oder ob die Datei verschoben oder umbenannt wurde.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577"/>
+        <location filename="../main_window.py" line="647"/>
         <source>Transcription cancelled</source>
         <translation>Transkription abgebrochen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579"/>
+        <location filename="../main_window.py" line="649"/>
         <source>Transcribing %1</source>
         <translation>%1 wird transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="650"/>
         <source>Transcribing %1 … the transcript appears here when it is ready.</source>
         <translation>%1 wird transkribiert … das Transkript erscheint hier, sobald es fertig ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="608"/>
+        <location filename="../main_window.py" line="677"/>
         <source>The new project could not be saved</source>
         <translation>Das neue Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="612"/>
+        <location filename="../main_window.py" line="686"/>
         <source>Transcribed %1 words</source>
         <translation>%1 Wörter transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="691"/>
         <source>Transcription failed</source>
         <translation>Transkription fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="625"/>
+        <location filename="../main_window.py" line="701"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="675"/>
-        <location filename="../main_window.py" line="715"/>
-        <location filename="../main_window.py" line="734"/>
+        <location filename="../main_window.py" line="751"/>
+        <location filename="../main_window.py" line="791"/>
+        <location filename="../main_window.py" line="810"/>
         <source>The project could not be saved</source>
         <translation>Das Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="677"/>
-        <location filename="../main_window.py" line="712"/>
+        <location filename="../main_window.py" line="753"/>
+        <location filename="../main_window.py" line="788"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="692"/>
+        <location filename="../main_window.py" line="768"/>
         <source>%1 was removed by another program; Save writes it again</source>
         <translation>%1 wurde von einem anderen Programm entfernt; Speichern schreibt es neu</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="707"/>
+        <location filename="../main_window.py" line="783"/>
         <source>Reloaded %1: it was changed by another program</source>
         <translation>%1 neu geladen: Es wurde von einem anderen Programm geändert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="751"/>
+        <location filename="../main_window.py" line="827"/>
         <source>The video could not be relinked</source>
         <translation>Das Video konnte nicht neu verknüpft werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="779"/>
+        <location filename="../main_window.py" line="855"/>
         <source>About lecturecut</source>
         <translation>Über lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="780"/>
+        <location filename="../main_window.py" line="856"/>
         <source>lecturecut: edit a recorded lecture by editing its transcript.
 
 Delete words to cut them, type over words to retype them, export the result.</source>
@@ -907,32 +957,32 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>PlayerWidget</name>
     <message>
-        <location filename="../player.py" line="486"/>
+        <location filename="../player.py" line="722"/>
         <source>The recording&apos;s time and the edited lecture&apos;s time; click to show only one of them or both</source>
         <translation>Zeit der Aufnahme und Zeit der bearbeiteten Vorlesung; klicken, um nur eine davon oder beide zu zeigen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="489"/>
+        <location filename="../player.py" line="725"/>
         <source>Play edited</source>
         <translation>Bearbeitet abspielen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="490"/>
+        <location filename="../player.py" line="726"/>
         <source>Skip the deleted words while playing (off: play the recording as it was)</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen (aus: die Aufnahme wie aufgenommen abspielen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="517"/>
+        <location filename="../player.py" line="753"/>
         <source>Pause (Space)</source>
         <translation>Pause (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="517"/>
+        <location filename="../player.py" line="753"/>
         <source>Play (Space)</source>
         <translation>Abspielen (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="531"/>
+        <location filename="../player.py" line="767"/>
         <source>edited %1 / %2</source>
         <translation>bearbeitet %1 / %2</translation>
     </message>
@@ -1284,19 +1334,132 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>VideoView</name>
     <message>
-        <location filename="../player.py" line="449"/>
+        <location filename="../player.py" line="685"/>
         <source>Open a lecture video (File &gt; Open, or drop it here)</source>
         <translation>Ein Vorlesungsvideo öffnen (Datei &gt; Öffnen, oder hierher ziehen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="453"/>
+        <location filename="../player.py" line="689"/>
         <source>No picture (the video cannot be played on this system)</source>
         <translation>Kein Bild (das Video kann auf diesem System nicht abgespielt werden)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="454"/>
+        <location filename="../player.py" line="690"/>
         <source>Loading the picture…</source>
         <translation>Bild wird geladen…</translation>
+    </message>
+</context>
+<context>
+    <name>VoicePanel</name>
+    <message>
+        <location filename="../voice_panel.py" line="55"/>
+        <source>Voice of the retype</source>
+        <translation>Stimme der neuen Stelle</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="66"/>
+        <source>Recorded words</source>
+        <translation>Aufgenommene Wörter</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="68"/>
+        <location filename="../voice_panel.py" line="163"/>
+        <source>Finding where the lecture says these words…</source>
+        <translation>Suche, wo die Vorlesung diese Wörter sagt…</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="77"/>
+        <source>Louder or softer new words (the room sound around them stays)</source>
+        <translation>Neue Wörter lauter oder leiser (der Raumklang um sie herum bleibt)</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="81"/>
+        <source>The new words&apos; length: over 100 % slower, under 100 % faster (pitch kept)</source>
+        <translation>Länge der neuen Wörter: über 100 % langsamer, unter 100 % schneller (Tonhöhe bleibt)</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="86"/>
+        <source>Start the new words later (+) or earlier (−) in their pause</source>
+        <translation>Die neuen Wörter später (+) oder früher (−) in ihrer Pause beginnen</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="87"/>
+        <source>Adjust</source>
+        <translation>Anpassen</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="89"/>
+        <source>Loudness</source>
+        <translation>Lautstärke</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="90"/>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="91"/>
+        <source>Shift</source>
+        <translation>Verschiebung</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="94"/>
+        <source>Apply</source>
+        <translation>Anwenden</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="95"/>
+        <source>Make the new speech this way (undoable), then hear it</source>
+        <translation>Die neue Sprache so erzeugen (rückgängig machbar) und dann anhören</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="96"/>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="97"/>
+        <source>As the voice engine chose it</source>
+        <translation>So, wie die Sprachsynthese es gewählt hat</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="98"/>
+        <source>Listen</source>
+        <translation>Anhören</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="99"/>
+        <source>Play the retype with a second either side, as edited</source>
+        <translation>Die neue Stelle mit je einer Sekunde davor und danach abspielen, wie bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="182"/>
+        <source>The lecture never says some of these words, so they are built from the lecturer&apos;s sounds or a generic voice: there is no recording to choose.</source>
+        <translation>Die Vorlesung sagt einige dieser Wörter nie; sie werden aus den Lauten der vortragenden Person oder mit einer generischen Stimme gebaut: es gibt keine Aufnahme zur Auswahl.</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="186"/>
+        <source>Which recording of the lecture says each part (best first):</source>
+        <translation>Welche Aufnahme der Vorlesung jeden Teil spricht (beste zuerst):</translation>
+    </message>
+    <message>
+        <location filename="../voice_panel.py" line="197"/>
+        <source>(best)</source>
+        <translation>(beste)</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceSynthesizer</name>
+    <message>
+        <location filename="../voice.py" line="175"/>
+        <location filename="../voice.py" line="176"/>
+        <source>Voice: &apos;%1&apos; …</source>
+        <translation>Stimme: „%1“ …</translation>
+    </message>
+    <message>
+        <location filename="../voice.py" line="253"/>
+        <source>Voice: %1</source>
+        <translation>Stimme: %1</translation>
     </message>
 </context>
 </TS>
