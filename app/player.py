@@ -50,6 +50,7 @@ SEEK_SETTLE_MS = 400  # a seek may take this long before the backend reports the
 STEP_MS = 5_000  # J: jump back this much
 PREVIEW_PAD_MS = 2_500  # the preview plays this much before and after an edit
 PRELOAD_MS = 1_500  # the speech player is given the next retype's new speech this long before it
+VOICE_START_MS = 400  # new speech waits this long for its player to start, then goes on by the clock
 MAX_RATE = 2.0
 RATE_STEP = 1.5
 CLOCK_BOTH, CLOCK_SOURCE, CLOCK_EDITED = "both", "source", "edited"  # what the transport's clock shows
@@ -101,6 +102,7 @@ class PlaybackController(QObject):
         self._synth_base_ms = 0.0  # elapsed in its speech at _synth_started
         self._synth_started: float | None = None  # monotonic time, while it plays
         self._synth_done: SynthSpot | None = None  # just played: not again until the playhead moves on
+        self._voice_clock: bool | None = None  # the speech player's position is the clock (None: not yet known)
         self.skip_edits = True  # play the edited lecture; False plays the recording as it was
         self._spans: list[Span] = []
         self.spans_planned = False  # True once the spans are the export's own cut points
@@ -285,23 +287,59 @@ class PlaybackController(QObject):
                 self._player.play()
 
     def _synth_elapsed(self) -> float:
-        """How far into the current spot's speech the playhead is (ms of the speech)."""
+        """How far into the current spot's speech the playhead is (ms of the speech).
+
+        The speech player's own position once it plays (it starts some 100 ms after it is asked
+        to: the clock waits for it, so the speech is never cut short); the monotonic clock where
+        there is no such player, or it has not started within ``VOICE_START_MS``.
+        """
         spot = self._synth
         if spot is None:
             return 0.0
-        elapsed = self._synth_base_ms
-        if self._synth_started is not None:
-            elapsed += (time.monotonic() - self._synth_started) * 1000 * self._rate
-        return min(elapsed, float(spot.new_ms))
+        if self._synth_started is None:
+            return min(self._synth_base_ms, float(spot.new_ms))
+        waited_ms = (time.monotonic() - self._synth_started) * 1000
+        vp = self._voice_player
+        if vp is not None and self._voice_clock is not False:
+            heard = float(vp.position())
+            # it plays once its position moves on from where it was started (a position from before
+            # the seek to there, e.g. the end of the clip's last play, is not progress)
+            if self._voice_clock is None and \
+                    self._synth_base_ms < heard <= self._synth_base_ms + waited_ms * self._rate + VOICE_START_MS:
+                self._voice_clock = True
+            if self._voice_clock:
+                return min(max(heard, self._synth_base_ms), float(spot.new_ms))
+            if waited_ms < VOICE_START_MS:
+                return self._synth_base_ms
+            self._voice_clock = False  # it does not play (no audio output?): the clock goes on without it
+            self._synth_started = time.monotonic()
+            return self._synth_base_ms
+        return min(self._synth_base_ms + waited_ms * self._rate, float(spot.new_ms))
+
+    def _synth_ended(self) -> bool:
+        spot = self._synth
+        if spot is None:
+            return False
+        if self._voice_clock and self._voice_player is not None and QMediaPlayer is not None:
+            if self._voice_player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
+                # The speech player stopped: the end of the clip, or a backend that gave up early
+                # (without an audio device it may): the clock finishes what it had not played.
+                self._synth_base_ms = self._synth_elapsed()
+                self._synth_started = time.monotonic()
+                self._voice_clock = False
+        return self._synth_elapsed() >= spot.new_ms - 1
 
     def _enter_synth(self, spot: SynthSpot, elapsed_ms: float) -> None:
         """Play ``spot``'s new speech from ``elapsed_ms``; the source pauses (its picture holds)."""
         self._synth = spot
         self._synth_base_ms = max(0.0, min(float(elapsed_ms), float(spot.new_ms)))
         self._synth_started = time.monotonic()
+        self._voice_clock = None
         self._seek_target = None
         if self._player is not None:
             self._player.pause()
+            # the picture holds (the frame where the source resumes) and the resume needs no seek
+            self._player.setPosition(spot.end_ms)
         else:
             self._clock_base_ms = spot.start_ms
         vp = self._voice_player
@@ -419,6 +457,7 @@ class PlaybackController(QObject):
             self.seek(0)
         if self._synth is not None:  # paused inside new speech: go on with it
             self._synth_started = time.monotonic()
+            self._voice_clock = None
             if self._voice_player is not None:
                 self._voice_player.play()
             self._set_playing(True)
@@ -481,7 +520,7 @@ class PlaybackController(QObject):
     def set_rate(self, rate: float) -> None:
         if rate == self._rate:
             return
-        if self._synth is not None and self._synth_started is not None:
+        if self._synth is not None and self._synth_started is not None and not self._voice_clock:
             self._synth_base_ms = self._synth_elapsed()
             self._synth_started = time.monotonic()
         if self._voice_player is not None:
@@ -655,7 +694,7 @@ class PlaybackController(QObject):
                 self._preview_i = (self._preview_i + 1) % len(self._preview)
                 self._start_segment()
                 return
-        if self._synth_elapsed() >= spot.new_ms:
+        if self._synth_ended():
             self._leave_synth()
             return
         self._emit_position(pos)
