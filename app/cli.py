@@ -276,6 +276,8 @@ def cmd_voices(args: argparse.Namespace) -> int:
         r = s.replacement
         sources = "; ".join(u.summary for u in s.record.sources) if s.record else "not synthesized yet"
         tuning = "" if r.tuning.is_default else f"\ttuning: {r.tuning.describe()}"
+        if s.record and s.record.tuning.gain_db != r.tuning.gain_db:
+            tuning += f" (gain applied {s.record.tuning.gain_db:+.1f} dB: the recording has no more headroom)"
         if s.record and s.record.tuning.shift_ms != r.tuning.shift_ms:
             tuning += f" (shifted {s.record.tuning.shift_ms:+d} ms: the pause allows no more)"
         _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}{tuning}")

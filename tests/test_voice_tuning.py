@@ -27,6 +27,7 @@ from lecturecut.synthesis.voice import cache, rank_occurrences, synthesize, synt
 from lecturecut.synthesis.voice.corpus import transcript_digest
 from lecturecut.synthesis.voice.record import SpanRecord
 from lecturecut.synthesis.voice.render import MIN_PAD_S, UNIT_MARGIN_S
+from lecturecut.synthesis.voice.tuning import PEAK_LIMIT
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -200,15 +201,27 @@ def test_another_occurrence_is_said_when_chosen(project, retype, base):
 
 
 def test_gain_raises_the_words_and_leaves_the_room_tone(project, retype, base):
-    speech = tuned(project, retype, gain_db=6.0)
-    a, b = extent(base)
-    assert extent(speech) == (a, b) and len(speech.audio) == len(base.audio)
-    rise = rms_db(speech.audio[a:b]) - rms_db(base.audio[a:b])
+    do = word_index(project, "do", 1)  # "... what you can do for your country": said by a quiet "for"
+    quiet = Replacement(do, do + 1, "for")
+    plain = synthesize(project, quiet, audio_rate=base.rate)
+    speech = tuned(project, quiet, gain_db=6.0)
+    a, b = extent(plain)
+    assert extent(speech) == (a, b) and len(speech.audio) == len(plain.audio)
+    rise = rms_db(speech.audio[a:b]) - rms_db(plain.audio[a:b])
     assert abs(rise - 6.0) <= 1.0, rise
     margin = int(UNIT_MARGIN_S * base.rate)
-    assert np.array_equal(speech.audio[:a - margin], base.audio[:a - margin])  # the room tone at each end
-    assert np.array_equal(speech.audio[b + margin:], base.audio[b + margin:])
+    assert np.array_equal(speech.audio[:a - margin], plain.audio[:a - margin])  # the room tone at each end
+    assert np.array_equal(speech.audio[b + margin:], plain.audio[b + margin:])
     assert speech.record.tuning.gain_db == 6.0 and speech.record.replacement.tuning == VoiceTuning(gain_db=6.0)
+    # softer works anywhere; louder stops at full scale (this recording of "country" peaks there already)
+    a, b = extent(base)
+    softer = tuned(project, retype, gain_db=-6.0)
+    assert abs(rms_db(softer.audio[a:b]) - rms_db(base.audio[a:b]) + 6.0) <= 1.0
+    louder = tuned(project, retype, gain_db=6.0)
+    assert np.max(np.abs(louder.audio)) <= max(float(np.max(np.abs(base.audio))), PEAK_LIMIT) + 1e-6
+    applied = louder.record.tuning.gain_db  # the record says what was applied, the retype what was asked
+    assert louder.record.replacement.tuning.gain_db == 6.0 and 0.0 <= applied < 1.0
+    assert abs(rms_db(louder.audio[a:b]) - rms_db(base.audio[a:b]) - applied) <= 0.1
 
 
 def test_tempo_makes_the_words_longer_at_the_same_pitch(project, retype, base, click_limit):
@@ -278,7 +291,7 @@ def test_each_tuning_is_its_own_cache_entry_and_listed(project, retype, base):
     edl = project.edl.replace(retype.start, retype.end, retype.text).with_tuning(
         retype.start, retype.end, VoiceTuning(gain_db=1))
     [listed] = synthesized_spans(project.with_edl(edl, "tuned"), base.rate)
-    assert listed.status == "synthesized" and listed.record.tuning.gain_db == 1.0
+    assert listed.status == "synthesized" and listed.record == speech.record
     # a record written before tuning existed (no "tuning" key) still reads
     old = base.record.to_json()
     assert "tuning" not in old and SpanRecord.from_json(old) == base.record
@@ -310,18 +323,18 @@ def test_cli_tunes_a_retype_and_lists_its_candidates(project, retype, base, tmp_
     other = next(c.start for c in unit.candidates if c.start != unit.chosen.start)
     span = f"{retype.start}:{retype.end}"
     status, _, err = run(capsys, "edit", str(path), "--retype", span, retype.text, "--tune", span,
-                         "--gain-db", "3", "--tempo", "1.2", "--choose", f"0={other}")
+                         "--gain-db", "-3", "--tempo", "1.2", "--choose", f"0={other}")
     assert status == 0, err
     assert any(f"words {span}" in line and line.endswith(": reused") for line in err.splitlines()), err
     saved = load_project(path)
     [r] = saved.edl.replacements
-    assert r.tuning == VoiceTuning(choices=((0, other),), gain_db=3.0, tempo=1.2)
+    assert r.tuning == VoiceTuning(choices=((0, other),), gain_db=-3.0, tempo=1.2)
     assert saved.history.undo_label == "adjust voice" and saved.history.undo().current.replacements[0].tuning \
         .is_default  # the retype and its tuning are two steps, in the order given
     status, out, _ = run(capsys, "voices", str(path))
     [row] = [line.split("\t") for line in out.splitlines()]
     assert row[1] == span and row[3] == "reused" and f"words {other}-{other}" in row[4]  # synthesized as tuned
-    assert row[5] == f"tuning: gain +3.0 dB, tempo 1.200, unit 0 = word {other}"
+    assert row[5] == f"tuning: gain -3.0 dB, tempo 1.200, unit 0 = word {other}"
     status, out, err = run(capsys, "voices", str(path), "--candidates", "0")
     assert status == 0, err
     rows = [line.split("\t") for line in out.splitlines()]

@@ -30,6 +30,8 @@ from .record import SpanRecord, SynthesizedSpeech
 
 # bump when synthesis changes what it makes: old entries are then never hit
 ENGINE_VERSION = "voice-2"  # voice-2: words the lecture never says are built from units or a generic voice
+# bump when tuning.apply_tuning changes what a tuned span sounds like: only tuned entries are then missed
+TUNING_VERSION = "tuning-2"  # tuning-2: a gain up stops at the words' headroom
 
 
 def voice_dir() -> Path:
@@ -47,6 +49,8 @@ def span_key(fingerprint: str, transcript_digest: str, replacement: Replacement,
                "replacement": replacement.to_json(), "rate": rate, "overrides": sorted((overrides or {}).items())}
     if methods is not None:
         payload["methods"] = list(methods)
+    if not replacement.tuning.is_default:  # untuned keys stay as they were before tuning existed
+        payload["tuning"] = TUNING_VERSION
     return _digest(payload)
 
 

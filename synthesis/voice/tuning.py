@@ -9,7 +9,10 @@ applied afterwards to that span's audio (:func:`apply_tuning`), in this order:
   the voice's timbre stay), crossfaded back into the room tone either side; the room tone at
   the ends keeps its length, so the span grows by ``(tempo - 1)`` times the words' length;
 - gain: each new word (each source's output) is scaled, ramping in and out over the unit
-  margin before and after it; the room tone around and between the words keeps its level;
+  margin before and after it; the room tone around and between the words keeps its level. A
+  gain up is limited to the headroom the words have (their peak stays under ``PEAK_LIMIT``: a
+  recording already near full scale gets no louder, it would only distort); the record says
+  the gain applied;
 - shift: room tone is taken from one end of the span and put in at the other (crossfaded
   joins inside the room tone), so the words move and the span's length and
   ``source_range`` do not change. It is clamped so that each end keeps the minimum pad (the
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import Callable
 
 import numpy as np
@@ -32,6 +36,8 @@ from lecturecut.core import check_cancel
 from ..edl import Replacement, VoiceTuning
 from .psola import psola_fit
 from .record import SourceUse, SpanRecord, SynthesizedSpeech, Timed
+
+PEAK_LIMIT = 0.99  # linear: a gain raises the words' peak at most to this (about -0.1 dBFS)
 
 
 def overrides_for(tuning: VoiceTuning, overrides: dict[int, int] | None) -> dict[int, int] | None:
@@ -124,6 +130,18 @@ def _gain_envelope(n: int, outputs: list[tuple[int, int]], gain_db: float, ramp:
     return (1.0 + (10 ** (gain_db / 20) - 1.0) * weight).astype(np.float32)
 
 
+def _headroom(audio: np.ndarray, outputs: list[tuple[int, int]], gain_db: float, ramp: int) -> float:
+    """``gain_db``, or less where more would take the words' peak past ``PEAK_LIMIT`` (0 if they are there
+    already): louder than full scale is distortion in the export, not loudness."""
+    if gain_db <= 0.0:
+        return gain_db
+    peak = max(float(np.max(np.abs(audio[max(a - ramp, 0):b + ramp]), initial=0.0)) for a, b in outputs)
+    if peak <= 0.0:
+        return gain_db
+    room_db = math.floor(100 * 20 * math.log10(PEAK_LIMIT / peak)) / 100  # rounded down, as the record keeps it
+    return max(min(gain_db, room_db), 0.0)
+
+
 def shift_limits(record: SpanRecord, margin: int, min_pad: int) -> tuple[int, int]:
     """(earliest, latest) shift in samples that keeps ``min_pad`` of room tone before the first word's
     margin and after the last one's."""
@@ -174,8 +192,9 @@ def apply_tuning(base: SynthesizedSpeech, replacement: Replacement, key: str, *,
         moves.stretch(lo, hi, hi - lo + len(stretched) - len(audio))
         audio = stretched
     record = _moved(record, moves, len(audio))
-    if tuning.gain_db != 0.0:
-        audio = audio * _gain_envelope(len(audio), [s.output for s in record.sources], tuning.gain_db, margin)
+    gain_db = _headroom(audio, [s.output for s in record.sources], tuning.gain_db, margin)
+    if gain_db != 0.0:
+        audio = audio * _gain_envelope(len(audio), [s.output for s in record.sources], gain_db, margin)
     shift = 0
     if tuning.shift_ms:
         check_cancel(cancel)
@@ -185,7 +204,7 @@ def apply_tuning(base: SynthesizedSpeech, replacement: Replacement, key: str, *,
             moves = _Moves()
             audio = _shift(audio, record, shift, margin, fade, moves)
             record = _moved(record, moves, len(audio))
-    applied = dataclasses.replace(record.tuning, gain_db=tuning.gain_db, tempo=tuning.tempo,
+    applied = dataclasses.replace(record.tuning, gain_db=gain_db, tempo=tuning.tempo,
                                   shift_ms=int(round(shift * 1000 / rate)))
     record = dataclasses.replace(record, replacement=replacement, key=key, tuning=applied)
     # through its JSON form, as the cache stores it: a fresh record equals the one read back
