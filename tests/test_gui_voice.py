@@ -274,7 +274,7 @@ def test_choosing_another_occurrence_and_a_gain_is_saved_shown_and_undone(qtbot,
     panel.close()
 
 
-def test_a_retype_the_engine_cannot_say_stays_pending_with_its_reason(qtbot, window):
+def test_a_retype_the_engine_cannot_say_stays_pending_with_its_reason(qtbot, qapp, window):
     a = index_of(window, "battle")
     retype(qtbot, window, a, a + 1, "?!")  # punctuation only: nothing to speak
     long_text = " ".join(["and"] * 61)  # more than the 60 words the voice builds at once
@@ -287,6 +287,14 @@ def test_a_retype_the_engine_cannot_say_stays_pending_with_its_reason(qtbot, win
     e, text, tip = row_of(window, b, b + 1)
     assert e.state == VOICE_PENDING and "61 spoken words" in tip and text.endswith("\u2026")
     assert window.player.spots == []  # both play as recorded
+    # in German (the engine's reason stays as the engine wrote it)
+    translators = install_translators(qapp, "de")
+    try:
+        window.edit_list._refresh()
+        assert row_of(window, a, a + 1)[1].startswith("Stimme ausstehend: The new text")
+    finally:
+        for t in translators:
+            qapp.removeTranslator(t)
 
 
 def test_a_word_the_lecture_cannot_build_is_flagged_generic_voice(qtbot, window):
