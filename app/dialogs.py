@@ -195,8 +195,8 @@ class ExportDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if project is not None and project.edl.replacements:
-            self.status.setText(self.tr("Note: retyped words are exported as recorded until their new voice "
-                                        "has been synthesized."))
+            self.status.setText(self.tr("Retyped words are spoken in the lecturer's voice; a retype the voice "
+                                        "cannot say is exported as recorded (the edit list says why)."))
         self.buttons = QDialogButtonBox(self)
         self.export_button = self.buttons.addButton(self.tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

@@ -236,8 +236,8 @@
     </message>
     <message>
         <location filename="../dialogs.py" line="198"/>
-        <source>Note: retyped words are exported as recorded until their new voice has been synthesized.</source>
-        <translation>Hinweis: Neu getippte Wörter werden wie aufgenommen exportiert, bis ihre neue Stimme synthetisiert ist.</translation>
+        <source>Retyped words are spoken in the lecturer&apos;s voice; a retype the voice cannot say is exported as recorded (the edit list says why).</source>
+        <translation>Neu getippte Wörter werden mit der Stimme der vortragenden Person gesprochen; was die Stimme nicht sagen kann, wird wie aufgenommen exportiert (die Änderungsliste sagt, warum).</translation>
     </message>
     <message>
         <location filename="../dialogs.py" line="201"/>
@@ -957,32 +957,32 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>PlayerWidget</name>
     <message>
-        <location filename="../player.py" line="722"/>
+        <location filename="../player.py" line="761"/>
         <source>The recording&apos;s time and the edited lecture&apos;s time; click to show only one of them or both</source>
         <translation>Zeit der Aufnahme und Zeit der bearbeiteten Vorlesung; klicken, um nur eine davon oder beide zu zeigen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="725"/>
+        <location filename="../player.py" line="764"/>
         <source>Play edited</source>
         <translation>Bearbeitet abspielen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="726"/>
+        <location filename="../player.py" line="765"/>
         <source>Skip the deleted words while playing (off: play the recording as it was)</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen (aus: die Aufnahme wie aufgenommen abspielen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="753"/>
+        <location filename="../player.py" line="792"/>
         <source>Pause (Space)</source>
         <translation>Pause (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="753"/>
+        <location filename="../player.py" line="792"/>
         <source>Play (Space)</source>
         <translation>Abspielen (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="767"/>
+        <location filename="../player.py" line="806"/>
         <source>edited %1 / %2</source>
         <translation>bearbeitet %1 / %2</translation>
     </message>
@@ -1334,17 +1334,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>VideoView</name>
     <message>
-        <location filename="../player.py" line="685"/>
+        <location filename="../player.py" line="724"/>
         <source>Open a lecture video (File &gt; Open, or drop it here)</source>
         <translation>Ein Vorlesungsvideo öffnen (Datei &gt; Öffnen, oder hierher ziehen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="689"/>
+        <location filename="../player.py" line="728"/>
         <source>No picture (the video cannot be played on this system)</source>
         <translation>Kein Bild (das Video kann auf diesem System nicht abgespielt werden)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="690"/>
+        <location filename="../player.py" line="729"/>
         <source>Loading the picture…</source>
         <translation>Bild wird geladen…</translation>
     </message>
