@@ -106,3 +106,22 @@ def load_corpus(key: str) -> Corpus | None:
 
 def store_corpus(key: str, corpus: Corpus) -> None:
     write_text_atomic(voice_dir() / "corpus" / f"{key}.json", json.dumps(corpus.to_json()))
+
+
+def room_key(fingerprint: str, ranges: tuple[tuple[int, int], ...], rate: int, fade: int) -> str:
+    """A lecture's looped room tone at ``rate``: its source, the quiet ranges it is read from, the fade."""
+    return _digest({"room": 1, "source": fingerprint, "ranges": [list(r) for r in ranges], "rate": rate,
+                    "fade": fade})
+
+
+def load_room(key: str) -> np.ndarray | None:
+    try:
+        return np.load(voice_dir() / "room" / f"{key}.npy", allow_pickle=False).astype(np.float32, copy=False)
+    except (OSError, ValueError):
+        return None
+
+
+def store_room(key: str, loop: np.ndarray) -> None:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(loop, np.float32), allow_pickle=False)
+    write_bytes_atomic(voice_dir() / "room" / f"{key}.npy", buf.getvalue())

@@ -116,10 +116,22 @@ class Corpus:
 
 
 def transcript_digest(transcript: Transcript) -> str:
-    """What of the transcript the corpus depends on: its language and every word's text and times."""
+    """What of the transcript the corpus depends on: its language and every word's text and times.
+
+    Remembered for the last few transcript objects (a transcript is never changed in place; a
+    30 000-word one takes over a second to hash, and every retype asks)."""
+    for seen, digest in _DIGESTS:
+        if seen is transcript:
+            return digest
     h = hashlib.sha256(transcript.language.encode())
     h.update(json.dumps([w.to_json() for w in transcript.words], sort_keys=True).encode())
-    return h.hexdigest()
+    digest = h.hexdigest()
+    _DIGESTS.insert(0, (transcript, digest))
+    del _DIGESTS[4:]
+    return digest
+
+
+_DIGESTS: list[tuple[Transcript, str]] = []  # (transcript object, its digest), newest first
 
 
 def word_extent(word: Word) -> tuple[int, int]:

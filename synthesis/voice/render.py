@@ -107,21 +107,39 @@ def rank_occurrences(project: Project, replacement: Replacement, overrides: dict
     return select(corpus, words, context_for(corpus, replacement.start, replacement.end, words), overrides)
 
 
+_ROOM_LOOPS: dict[str, np.ndarray] = {}  # room-tone key -> loop, this process only
+
+
 class _RoomTone:
     """The lecture's quietest stretches at the output rate, looped (crossfaded) to any length."""
 
-    def __init__(self, source: str, corpus: Corpus, rate: int, fade: int) -> None:
+    def __init__(self, source: str, corpus: Corpus, rate: int, fade: int, fingerprint: str | None = None) -> None:
+        self.ranges = tuple((_at_rate(a, rate), _at_rate(b, rate)) for a, b in corpus.room_tone)
+        self.fade = fade
+        # read once per lecture and rate: one ffmpeg seek per quiet range was most of a retype's time
+        key = cache.room_key(fingerprint, self.ranges, rate, fade) if fingerprint else None
+        loop = _ROOM_LOOPS.get(key) if key else None
+        if loop is None and key:
+            loop = cache.load_room(key)
+        if loop is None:
+            loop = self._read(source, rate, fade)
+            if key:
+                cache.store_room(key, loop)
+        if key:
+            _ROOM_LOOPS.clear()  # one lecture at a time (a loop is a few seconds of audio)
+            _ROOM_LOOPS[key] = loop
+        self.loop = loop
+
+    def _read(self, source: str, rate: int, fade: int) -> np.ndarray:
         from lecturecut.media.audio import read_range
 
-        self.ranges = tuple((_at_rate(a, rate), _at_rate(b, rate)) for a, b in corpus.room_tone)
         pieces = [read_range(source, rate, a, b) for a, b in self.ranges if b - a > 2 * fade]
-        self.fade = fade
         loop = np.zeros(0, np.float32)
         for p in pieces:
             loop = _join(loop, p, fade)
         if len(loop) <= 2 * fade:  # no usable pause anywhere: the quietest the lecture has is still not zeros
             loop = np.full(4 * fade + 4, 1e-5, np.float32) * np.where(np.arange(4 * fade + 4) % 2, 1, -1)
-        self.loop = loop.astype(np.float32)
+        return loop.astype(np.float32)
 
     def take(self, n: int) -> np.ndarray:
         out = self.loop
@@ -403,7 +421,7 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
 
     margin = int(round(UNIT_MARGIN_S * rate))
     cut_in, cut_out, lead, trail = _span_range(project, corpus, replacement, rate)
-    room = _RoomTone(project.source, corpus, rate, margin)
+    room = _RoomTone(project.source, corpus, rate, margin, project.fingerprint.head_tail_sha256)
     out = room.take(lead + margin)  # the unit's leading margin is mixed into its last samples
     tail = margin  # how much of out's end a crossfade may take: room tone here
     sources, timed_words, timed_phones = [], [], []
