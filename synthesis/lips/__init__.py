@@ -1,8 +1,28 @@
-"""The lips engine's room: the mouth regenerated in the frames whose words changed.
+"""The lips engine: the mouth regenerated in the frames whose words changed.
 
-Not built yet (issue "Lips"). Its contract: frames and the new speech of one
-synthesized span in, frames out, from the lecturer's own mouth footage by
-default and the Wav2Lip GAN (``lecturecut.models.wav2lip``) where its weights
-are present. Like the voice engine it depends on the render plan only, never
-on editing, the GUI or ffmpeg.
+Its contract: the frames and the new speech of one synthetic span of the render plan in,
+frames out. It depends on the render plan and the voice engine's record only, never on
+editing, the GUI or ffmpeg (frames come through ``lecturecut.media``).
+
+The default, offline method is the lecturer's own mouth (Video Rewrite, Bregler, Covell
+and Slaney 1997):
+
+- ``track``: face box and 68 landmarks (dlib) per frame, One Euro smoothed forward and
+  backward; no face, several faces or a face leaving the picture are found and named;
+- ``engine``: where each output frame's sound came from: a reused word's own source
+  frames, time-warped onto where it landed; built or generic words through ``select``;
+- ``select``: lecture phones chosen by viseme for a new phone sequence (Viterbi over a
+  target cost of viseme, duration and context, and a join cost of continuity);
+- ``visemes``: the ARPAbet -> viseme table (bilabials, open vowels ...);
+- ``composite``: the source's lower face aligned on the rigid landmarks, colour-matched
+  in Lab on the skin around the mouth, feathered onto the target frame;
+- ``source``: the lecture's frames read by time on the audio clock, seeking.
+
+Every span's result (:class:`LipsResult`: method, frames changed, or why not) is returned
+to the caller, which lists it with the edit. The Wav2Lip GAN (``lecturecut.models.wav2lip``)
+is not wired in yet.
 """
+
+from .engine import NOT_REGENERATED, OWN_MOUTH, LipsResult, regenerate_span
+
+__all__ = ["regenerate_span", "LipsResult", "OWN_MOUTH", "NOT_REGENERATED"]
