@@ -6,6 +6,7 @@ One sequential decoder for the whole source, constant memory for any length.
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -15,6 +16,9 @@ import soundfile as sf
 from lecturecut.core import ProgressFn, check_cancel
 from lecturecut.files import WriteError, disk_error_message
 from lecturecut.media.audio import stream_audio
+from lecturecut.media.errors import MediaError
+from lecturecut.media.ffmpeg import FFmpegPipe, media_arg
+from lecturecut.media.probe import probe
 
 from ..plan import RenderPlan, SynthSpan
 from ..project import Project
@@ -29,10 +33,10 @@ def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
 class SequentialSource:
     """Hands out increasing sample ranges of a block stream, discarding what lies between."""
 
-    def __init__(self, blocks: Iterator[np.ndarray], channels: int, history: int = 0) -> None:
+    def __init__(self, blocks: Iterator[np.ndarray], channels: int, history: int = 0, start: int = 0) -> None:
         self._blocks = blocks
         self._buf = np.zeros((0, channels), np.float32)
-        self._pos = 0  # source sample index of self._buf[0]
+        self._pos = start  # source sample index of self._buf[0] (the blocks begin at sample ``start``)
         self._channels = channels
         # the last ``history`` samples handed out stay at hand: the source after a short
         # synthetic span resumes (crossfade included) a little before where it stopped
@@ -133,20 +137,113 @@ def synth_audio(span: SynthSpan, channels: int, half: int, *, first: bool, last:
     return np.ascontiguousarray(np.repeat(x[:, None], channels, axis=1))  # (n, channels)
 
 
-def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: ProgressFn, cancel) -> None:
-    """Write the kept spans and the new speech, crossfaded at each join, to ``wav_path`` in one
-    sequential pass."""
+def stream_audio_from(path: str | Path, rate: int, channels: int, start: int, *, cancel=None,
+                      block_samples: int = 1 << 16) -> Iterator[np.ndarray]:
+    """:func:`~lecturecut.media.audio.stream_audio` from source sample ``start`` on.
+
+    The same sequential decode, so sample ``start + i`` is the very sample the whole-file decoder
+    gives there: ffmpeg counts and drops what lies before ``start`` (atrim by sample count) instead of
+    piping it here. (Seeking would be faster, but lands a sample or a few off in MP4 files with edit
+    lists, a different mix at every crossfade; decoding to minute 50 of an AAC track takes seconds.)
+    """
+    if start <= 0:
+        return stream_audio(path, rate, channels, block_samples=block_samples, cancel=cancel)
+    return _stream_after(path, rate, channels, start, cancel, block_samples)
+
+
+def _stream_after(path, rate: int, channels: int, start: int, cancel, block_samples: int) -> Iterator[np.ndarray]:
+    info = probe(path)
+    if info.audio is None:
+        raise MediaError(f"'{Path(path).name}' has no audio track.")
+    if info.audio.sample_rate != rate:  # atrim counts the source's samples: drop them here instead
+        skip = start
+        for block in stream_audio(path, rate, channels, block_samples=block_samples, cancel=cancel):
+            if skip < len(block):
+                yield block[skip:]
+            skip = max(skip - len(block), 0)
+        return
+    args = ["-i", media_arg(path), "-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn",
+            "-af", f"atrim=start_sample={start}", "-ac", str(channels), "-ar", str(rate),
+            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    frame_bytes = 4 * channels
+    with FFmpegPipe(args, what="decoding audio", read=True, cancel=cancel) as pipe:
+        while True:
+            buf = pipe.read(block_samples * frame_bytes)
+            buf = buf[: len(buf) - len(buf) % frame_bytes]
+            if not buf:
+                break
+            yield np.frombuffer(buf, dtype="<f4").reshape(-1, channels)  # (n, ch)
+        pipe.finish()
+
+
+def output_starts(plan: RenderPlan) -> list[int]:
+    """The output sample where each piece of the plan starts (its nominal start, the middle of a join)."""
+    out, acc = [], 0
+    for s in plan.spans:
+        out.append(acc)
+        acc += s.n_samples
+    return out
+
+
+def window_pieces(plan: RenderPlan, start: int, end: int) -> tuple[int, int]:
+    """The first and last piece (inclusive) whose mix gives output samples ``[start, end)`` exactly as
+    the whole plan's mix does.
+
+    The mix of a window starts with a piece that has no predecessor to crossfade with and ends with one
+    that has no successor: half a crossfade either side of those two joins differs from the whole mix,
+    and a piece shorter than a crossfade passes less than a crossfade on. So the first piece is one that
+    starts at least half a crossfade before ``start`` and is at least a crossfade long (or the plan's
+    first), and the last one mirrors it.
+    """
+    starts = output_starts(plan)
+    last = len(plan.spans) - 1
+    half = plan.crossfade // 2
+    first = min(max(bisect.bisect_right(starts, start) - 1, 0), last)
+    while first > 0 and (start < starts[first] + half or plan.spans[first].n_samples < 2 * half):
+        first -= 1
+    final = max(bisect.bisect_left(starts, end) - 1, first)
+    while final < last and (end > starts[final] + plan.spans[final].n_samples - half
+                            or plan.spans[final].n_samples < 2 * half):
+        final += 1
+    return first, final
+
+
+def mix_plan(project: Project, plan: RenderPlan, write: Callable[[np.ndarray], None], cancel,
+             window: tuple[int, int] | None = None) -> None:
+    """Hand the plan's output audio to ``write`` in blocks of (n, channels): the whole of it, or only
+    output samples ``window = (start, end)``, which are then the very samples the whole mix has there.
+
+    A window decodes the source only up to its end and mixes only the pieces it needs.
+    """
     channels = project.media.audio.channels
     half = plan.crossfade // 2
     last = len(plan.spans) - 1
+    first, final = 0, last
+    emit = write
+    if window is not None:
+        start, end = max(window[0], 0), min(window[1], plan.output_samples)
+        if end <= start:
+            return
+        first, final = window_pieces(plan, start, end)
+        pos = output_starts(plan)[first] - (half if first > 0 else 0)  # output sample of the mix's first sample
+
+        def emit(block: np.ndarray) -> None:  # only the window's samples of the mix
+            nonlocal pos
+            lo, hi = max(start - pos, 0), min(end - pos, len(block))
+            pos += len(block)
+            if hi > lo:
+                write(block[lo:hi])
+
     history = 2 * plan.crossfade if plan.synth_spans else 0
-    source = SequentialSource(stream_audio(project.source, plan.audio_rate, channels, cancel=cancel), channels,
-                              history)
-    total = max(plan.output_samples, 1)
-    written = 0
+    reads = [plan.spans[k].audio_start - (half if k > 0 else 0) for k in range(first, final + 1)
+             if not isinstance(plan.spans[k], SynthSpan)]
+    begin = max(min(reads, default=0), 0) if window is not None else 0  # the first source sample read
+    blocks = stream_audio_from(project.source, plan.audio_rate, channels, begin, cancel=cancel)
+    source = SequentialSource(blocks, channels, history, begin)
 
     def spans() -> Iterator[Iterator[np.ndarray]]:
-        for k, s in enumerate(plan.spans):
+        for k in range(first, final + 1):
+            s = plan.spans[k]
             if isinstance(s, SynthSpan):
                 yield iter((synth_audio(s, channels, half, first=k == 0, last=k == last),))
                 continue
@@ -154,6 +251,20 @@ def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: P
             hi = s.audio_end + (half if k < last else 0)
             yield source.take(lo, hi)
 
+    try:
+        crossfade_join(spans(), final - first + 1, 2 * half, emit)
+    finally:
+        blocks.close()  # stop the decoder now: a window ends long before the source does
+
+
+def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: ProgressFn, cancel, *,
+                 window: tuple[int, int] | None = None) -> None:
+    """Write the kept spans and the new speech, crossfaded at each join, to ``wav_path`` in one
+    sequential pass (or only output samples ``window = (start, end)`` of them: see :func:`mix_plan`)."""
+    channels = project.media.audio.channels
+    start, end = (0, plan.output_samples) if window is None else window
+    total = max(end - start, 1)
+    written = 0
     try:
         # RF64: a plain WAV stops at 4 GB, which a long stereo lecture in float exceeds.
         with sf.SoundFile(str(wav_path), "w", samplerate=plan.audio_rate, channels=channels,
@@ -166,7 +277,7 @@ def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: P
                 written += len(block)
                 progress(min(written / total, 1.0), "cutting audio")
 
-            crossfade_join(spans(), len(plan.spans), 2 * half, write)
+            mix_plan(project, plan, write, cancel, window)
     except (OSError, sf.LibsndfileError) as exc:
         raise _write_error(exc, wav_path) from exc
 

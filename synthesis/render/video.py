@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import bisect
 import collections
+import queue
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from lecturecut.core import ProgressFn, check_cancel
-from lecturecut.media.errors import MediaError
-from lecturecut.media.frames import FrameWriter, read_timed_frames
+from lecturecut.media.errors import FFmpegError, MediaError
+from lecturecut.media.ffmpeg import FFmpegPipe, media_arg
+from lecturecut.media.frames import PTS_WAIT_S, FrameWriter, parse_showinfo, read_timed_frames
 from lecturecut.media.probe import probe
 
 from ..plan import RenderPlan, SynthSpan
@@ -100,58 +102,182 @@ def frame_instants(plan: RenderPlan) -> Iterator[Sequence[int | Fraction]]:
         acc_frames += span.n_frames
 
 
+def timed_frames_from(path: str | Path, start_s: float, cancel=None) -> Iterator[tuple[Fraction, np.ndarray]]:
+    """``(pts_s, frame)`` from the keyframe at or before ``start_s`` (the container's own clock) onward.
+
+    Like :func:`lecturecut.media.frames.read_timed_frames` (the stream's own timestamps, so frames are
+    placed by time as the whole-file decoder places them), but the decoder seeks first: a preview of
+    minute 50 does not decode minutes 0 to 49. ffmpeg seeks to a keyframe, and for some containers
+    (MPEG program streams) to one a little *after* the time asked for: callers check the first time.
+    """
+    info = probe(path)
+    video = info.video
+    w, h = (video.height, video.width) if video.rotation in (90, 270) else (video.width, video.height)
+    pts: queue.Queue = queue.Queue()
+    time_base: list[Fraction] = []
+
+    def on_line(line: str) -> None:
+        parsed = parse_showinfo(line)
+        if parsed is None:
+            return
+        if parsed[0] == "tb":
+            time_base.append(parsed[1])
+        else:
+            pts.put(parsed[1])
+
+    args = ["-copyts", "-seek_timestamp", "1", "-noaccurate_seek", "-ss", f"{max(start_s, 0.0):.6f}",
+            "-i", media_arg(path), "-map", f"0:{video.index}", "-an", "-sn", "-dn", "-vf", "showinfo",
+            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    frame_bytes = w * h * 3
+    last: Fraction | None = None
+    with FFmpegPipe(args, what=f"decoding '{Path(path).name}'", read=True, cancel=cancel,
+                    on_stderr_line=on_line, loglevel="info") as pipe:
+        while True:
+            buf = pipe.read(frame_bytes)
+            if len(buf) < frame_bytes:
+                break
+            try:
+                ticks = pts.get(timeout=PTS_WAIT_S)  # a frame's showinfo line comes just before the frame
+            except queue.Empty:
+                raise FFmpegError(f"decoding '{Path(path).name}' gave a frame without a timestamp",
+                                  " ".join(pipe.args), pipe.stderr) from None
+            if ticks is None or not time_base:
+                t = (last + 1 / video.fps) if last is not None else Fraction(start_s).limit_denominator(1_000_000)
+            else:
+                t = ticks * time_base[0]
+            if last is not None and t <= last:
+                t = last + Fraction(1, 1_000_000)
+            last = t
+            yield t, np.frombuffer(buf, np.uint8).reshape(h, w, 3)  # (H, W, 3)
+        pipe.finish()
+
+
+SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instant it shows
+
+
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
-                 smooth_cuts: bool, progress: ProgressFn, cancel) -> None:
-    """Pipe the planned frames (jump cuts smoothed) into the encoder."""
+                 smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None) -> None:
+    """Pipe the planned frames (jump cuts smoothed) into the encoder: all of them, or only output
+    frames ``window = (start, end)`` (see :func:`write_frames`)."""
+    video = project.media.video
+    w, h = (video.height, video.width) if video.rotation in (90, 270) else (video.width, video.height)
+    with FrameWriter(path, w, h, plan.fps,
+                     codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
+                     color_space=video.color_space, cancel=cancel) as writer:
+        write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=progress, cancel=cancel,
+                     window=window)
+
+
+def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray], None], *, smooth_cuts: bool,
+                 progress: ProgressFn, cancel, window: tuple[int, int] | None = None) -> None:
+    """Hand the planned frames, jump cuts smoothed, to ``write``: every output frame, or only output
+    frames ``window = (start, end)``, which are then the very frames the whole render has there.
+
+    A window's decoder seeks to just before the first source instant it shows, and a join's smoothing
+    is computed only where its frames fall in the window.
+    """
     video = project.media.video
     w, h = (video.height, video.width) if video.rotation in (90, 270) else (video.width, video.height)
     info = probe(project.source)
     # Word times count from the audio's first sample; frame times from the same container clock.
     audio_start = Fraction(info.audio.start_s).limit_denominator(1_000_000) if info.audio else Fraction(0)
-    landmarker = None
-    n_smooth = 0
+    first, end = (0, plan.output_frames) if window is None else (max(window[0], 0), min(window[1], plan.output_frames))
+    if end <= first:
+        return
+    out_starts, acc = [], 0  # the output frame each piece starts at
+    for span in plan.spans:
+        out_starts.append(acc)
+        acc += span.n_frames
+    n_smooth = 0  # frames smoothed after a jump cut
+    if smooth_cuts:
+        from ..smoothing import frames_for
+
+        n_smooth = frames_for(float(plan.fps))
+
     def is_jump(k: int) -> bool:
         # a synthetic span continues the picture where the source stops and resumes: no jump to smooth
         synth_join = SynthSpan in (type(plan.spans[k]), type(plan.spans[k - 1]))
         return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
 
-    if smooth_cuts and any(is_jump(k) for k in range(1, len(plan.spans))):
+    def smoothed(k: int) -> bool:  # a join whose first frames are smoothed, some of them in the window
+        return (smooth_cuts and is_jump(k) and plan.spans[k].n_frames > n_smooth
+                and out_starts[k] < end and out_starts[k] + n_smooth > first)
+
+    landmarker = None
+    if any(smoothed(k) for k in range(1, len(plan.spans))):
         from lecturecut.models.face import best_landmarker
 
-        from ..smoothing import frames_for
-
         landmarker = best_landmarker()
-        n_smooth = frames_for(float(plan.fps))
-    decoded = read_timed_frames(project.source, cancel=cancel)
-    timed = ((t - audio_start, f) for t, f in decoded)
-    clock = FrameClock(timed, np.zeros((h, w, 3), np.uint8), PTS_TOLERANCE_FRAMES / plan.fps)
-    if clock.first_t is None:
-        decoded.close()
-        raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
-    total = max(plan.output_frames, 1)
+    tolerance = PTS_TOLERANCE_FRAMES / plan.fps
+    black = np.zeros((h, w, 3), np.uint8)
+    decoders: list = []  # the open decoder (closed at the end, also on failure or cancel)
+
+    def open_clock(from_s: Fraction | None) -> FrameClock:
+        """A clock decoding from the start, or seeking to just before ``from_s`` (audio clock)."""
+        for d in decoders:
+            d.close()
+        decoders.clear()
+        if from_s is None:
+            decoded = read_timed_frames(project.source, cancel=cancel)
+        else:
+            decoded = timed_frames_from(project.source, float(from_s + audio_start), cancel)
+        decoders.append(decoded)
+        return FrameClock(((t - audio_start, f) for t, f in decoded), black, tolerance)
+
+    clock: FrameClock | None = None
+    if window is None:
+        clock = open_clock(None)
+        if clock.first_t is None:
+            decoders[0].close()
+            raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
+    total = max(end - first, 1)
+    written = 0
 
     def frame_at(x: int | Fraction) -> np.ndarray:
+        nonlocal clock
         check_cancel(cancel)
-        return clock.at(slot_time(x, plan.fps) if isinstance(x, int) else x)
+        t = slot_time(x, plan.fps) if isinstance(x, int) else x
+        if clock is None:  # a window: seek to its first instant, unless it is near the start anyway
+            seek = t - Fraction(SEEK_MARGIN_S).limit_denominator(1000)
+            clock = open_clock(seek if seek > 0 else None)
+            if seek > 0 and (clock.first_t is None or clock.first_t > t + tolerance):
+                clock = open_clock(None)  # the container seeked past it: decode from the start
+            if clock.first_t is None:
+                raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
+        return clock.at(t)
+
+    def emit(frame: np.ndarray) -> None:
+        nonlocal written
+        write(frame)
+        written += 1
+        if written % 10 == 0:
+            progress(written / total, "encoding video")
 
     try:
-        with FrameWriter(path, w, h, plan.fps,
-                         codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
-                         color_space=video.color_space, cancel=cancel) as writer:
-            previous_out: np.ndarray | None = None
-            for k, todo in enumerate(frame_instants(plan)):
-                if is_jump(k) and landmarker is not None and previous_out is not None and len(todo) > n_smooth:
+        previous_out: np.ndarray | None = None
+        previous_last: int | Fraction | None = None  # what the last frame of the pieces before shows
+        for k, todo in enumerate(frame_instants(plan)):
+            at = out_starts[k]  # output frame of todo[0]
+            if at + len(todo) <= first:  # wholly before the window
+                previous_last = todo[-1] if len(todo) else previous_last
+                continue
+            if at >= end:
+                break
+            if is_jump(k) and landmarker is not None and len(todo) > n_smooth and first - at < n_smooth:
+                if previous_out is None and previous_last is not None:
+                    previous_out = frame_at(previous_last)  # the window starts within this join's smoothing
+                if previous_out is not None:
                     from ..smoothing import smooth_join
 
                     head = [frame_at(i).copy() for i in todo[:n_smooth]]
-                    for frame in smooth_join(previous_out, head, landmarker):
-                        writer.write(frame)
-                    todo = todo[n_smooth:]
+                    for j, frame in enumerate(smooth_join(previous_out, head, landmarker)):
+                        if first <= at + j < end:
+                            emit(frame)
+                    todo, at = todo[n_smooth:], at + n_smooth
                     previous_out = head[-1]
-                for i in todo:
-                    previous_out = frame_at(i)
-                    writer.write(previous_out)
-                    if writer.frames_written % 10 == 0:
-                        progress(writer.frames_written / total, "encoding video")
+            for i in todo[max(first - at, 0):max(end - at, 0)]:
+                previous_out = frame_at(i)
+                emit(previous_out)
     finally:
-        decoded.close()  # stop the decoder now, also on failure or cancel
+        for d in decoders:
+            d.close()  # stop the decoder now, also on failure or cancel
