@@ -106,7 +106,8 @@ class FindBar(QWidget):
         text = self.tr("%n matches", "", n) if n else self.tr("Not found")
         words = self.new_speech_words()
         if words:
-            text += " \u00b7 " + self.tr("Replacing needs new speech for %n words (voice pending)", "", words)
+            text += " \u00b7 " + self.tr("Replacing needs new speech for %n words (made in the lecturer's voice)",
+                                         "", words)
         self.info.setText(text)
         return n
 

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.player = PlaybackController(self.session, self, use_media=use_media, voice=self.voice)
         self.player_widget = PlayerWidget(self.player, self)
         self.timeline = TimelineWidget(self.session, self.player, self)
-        self.transcript = TranscriptView(self.session, self.player, self)
+        self.transcript = TranscriptView(self.session, self.player, self, voice=self.voice)
         self.find_bar = FindBar(self.session, self.transcript, self)
         self.find_bar.hide()
         self.edit_list = EditListPanel(self.session, self.player, self, voice=self.voice)

@@ -7,7 +7,8 @@ on screen to source word indices (``Token``), rebuilt from the project.
 - kept words as plain text, low-confidence words with a wavy underline;
 - deleted words struck through (or, with *hide deleted*, a small "…" marker);
 - retyped words: the recorded words struck through, then the new text on a
-  "pending" background until its voice is synthesized;
+  "pending" background until its voice is synthesized, then on a "voiced"
+  one (the lecturer's own voice) or a "generic" one (a generic voice, flagged);
 - the word being spoken is highlighted and kept in view during playback.
 
 Keys: Delete/Backspace delete the selection (or the word at the cursor),
@@ -20,6 +21,7 @@ from __future__ import annotations
 import bisect
 import time
 from dataclasses import dataclass
+from typing import Mapping
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -55,6 +57,7 @@ FIND_BACKGROUND = QColor(170, 225, 150)  # every Find match, before replacing
 WORD, NEW, GAP = "word", "new", "gap"
 # Styles
 KEPT, DELETED, REPLACED_OLD, PENDING, HIDDEN_GAP = "kept", "deleted", "replaced", "pending", "gap"
+VOICED, GENERIC = "voiced", "generic"  # a retype whose new speech exists: the lecturer's voice / a generic one
 
 
 def utf16_len(text: str) -> int:
@@ -106,8 +109,12 @@ def paragraph_starts(transcript: Transcript) -> frozenset[int]:
     return frozenset(starts)
 
 
-def render_items(transcript: Transcript, edl: Edl, hide_deleted: bool, paras: frozenset[int]) -> list[Item]:
-    """What the view shows for ``edl``, as a flat list of items (pure: tested without Qt)."""
+def render_items(transcript: Transcript, edl: Edl, hide_deleted: bool, paras: frozenset[int],
+                 voiced: Mapping[object, str] | None = None) -> list[Item]:
+    """What the view shows for ``edl``, as a flat list of items (pure: tested without Qt).
+
+    ``voiced``: retype -> VOICED or GENERIC for those whose new speech exists; the rest are PENDING."""
+    voiced = voiced or {}
     words = transcript.words
     n = len(words)
     items: list[Item] = []
@@ -133,7 +140,7 @@ def render_items(transcript: Transcript, edl: Edl, hide_deleted: bool, paras: fr
         covering = None
         for r in reps_at.get(i, []):
             if r.is_insertion:
-                add(r.text, PENDING, NEW, r.start, r.end, i)
+                add(r.text, voiced.get(r, PENDING), NEW, r.start, r.end, i)
             else:
                 covering = r
         if i == n:
@@ -142,7 +149,7 @@ def render_items(transcript: Transcript, edl: Edl, hide_deleted: bool, paras: fr
             if not hide_deleted:
                 for j in range(covering.start, covering.end):
                     add(words[j].text, REPLACED_OLD, WORD, j, j + 1, j)
-            add(covering.text, PENDING, NEW, covering.start, covering.end, i)
+            add(covering.text, voiced.get(covering, PENDING), NEW, covering.start, covering.end, i)
             i = covering.end
             continue
         if i in edl.deleted:
@@ -185,10 +192,12 @@ class TranscriptView(QTextEdit):
 
     selectionRangeChanged = Signal(object)  # (a, b) source word range or None
 
-    def __init__(self, session: QtSession, player: PlaybackController, parent: QWidget | None = None) -> None:
+    def __init__(self, session: QtSession, player: PlaybackController, parent: QWidget | None = None,
+                 voice: object | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.player = player
+        self.voice = voice  # the app's VoiceSynthesizer: which retypes are spoken, and how
         self.hide_deleted = False
         self.follow_playback = True
         self._items: list[Item] = []
@@ -230,6 +239,8 @@ class TranscriptView(QTextEdit):
         player.positionChanged.connect(self._on_position)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.selectionChanged.connect(lambda: self.selectionRangeChanged.emit(self.selected_range()))
+        if voice is not None:
+            voice.statesChanged.connect(lambda: self._rebuild(keep_view=True))
         self._on_project(session.project)
 
     # ---- formats ------------------------------------------------------------
@@ -245,10 +256,18 @@ class TranscriptView(QTextEdit):
         pending.setBackground(QColor(255, 236, 179))
         pending.setForeground(QColor(122, 74, 0))
         pending.setFontItalic(True)
+        voiced = QTextCharFormat()
+        voiced.setBackground(QColor(214, 240, 214))
+        voiced.setForeground(QColor(24, 96, 24))
+        generic = QTextCharFormat(voiced)
+        generic.setBackground(QColor(222, 226, 250))
+        generic.setForeground(QColor(40, 52, 140))
+        generic.setFontItalic(True)
         gap = QTextCharFormat()
         gap.setForeground(QColor(176, 64, 64))
         gap.setFontWeight(QFont.Weight.Bold)
-        return {KEPT: kept, DELETED: deleted, REPLACED_OLD: replaced, PENDING: pending, HIDDEN_GAP: gap}
+        return {KEPT: kept, DELETED: deleted, REPLACED_OLD: replaced, PENDING: pending, HIDDEN_GAP: gap,
+                VOICED: voiced, GENERIC: generic}
 
     def _format(self, item: Item) -> QTextCharFormat:
         fmt = QTextCharFormat(self._formats[item.style])
@@ -282,7 +301,8 @@ class TranscriptView(QTextEdit):
     def _rebuild(self, keep_view: bool) -> None:
         """Bring the document up to date, re-rendering only the items that changed."""
         transcript, edl = self.session.transcript, self.session.edl
-        new_items = render_items(transcript, edl, self.hide_deleted, self._paras) if transcript and edl else []
+        new_items = (render_items(transcript, edl, self.hide_deleted, self._paras, self._voiced())
+                     if transcript and edl else [])
         old_items = self._items
         scroll = self.verticalScrollBar().value()
         sel = self.selected_range()
@@ -304,6 +324,16 @@ class TranscriptView(QTextEdit):
                 self.select_range(*sel, scroll=False)
             self.verticalScrollBar().setValue(scroll)
         self._update_highlight()
+
+    def _voiced(self) -> dict[object, str]:
+        """retype -> VOICED / GENERIC for each whose new speech exists (from the voice worker's states)."""
+        if self.voice is None:
+            return {}
+        out = {}
+        for r, st in self.voice.states.items():
+            if st.record is not None:
+                out[r] = GENERIC if st.record.method == "generic" else VOICED
+        return out
 
     def _render_all(self, items: list[Item]) -> None:
         doc = self.document()
@@ -686,9 +716,15 @@ class TranscriptView(QTextEdit):
             return self.tr("%n deleted word(s) hidden: %1", "", n).replace("%1", words)
         if item.kind == NEW:
             old = " ".join(w.text for w in transcript.words[item.a:item.b])
+            if item.style == VOICED:
+                how = self.tr("spoken in the lecturer's own voice")
+            elif item.style == GENERIC:
+                how = self.tr("spoken by a generic voice (not the lecturer's)")
+            else:
+                how = self.tr("the new voice is pending")
             if item.a == item.b:
-                return self.tr("Inserted words: the new voice is pending")
-            return self.tr("Retyped (was: \u201c%1\u201d): the new voice is pending").replace("%1", old)
+                return self.tr("Inserted words: %1").replace("%1", how)
+            return self.tr("Retyped (was: \u201c%1\u201d): %2").replace("%1", old).replace("%2", how)
         word = transcript.words[item.a]
         lines = [f"{word.text}  {word.start_s:.2f}\u2013{word.end_s:.2f} s"]
         if item.style == DELETED:

@@ -31,6 +31,7 @@ from lecturecut.app.gui import create_window  # noqa: E402
 from lecturecut.app.i18n import install_translators  # noqa: E402
 from lecturecut.app.playback import samples_to_ms  # noqa: E402
 from lecturecut.app.settings import AppSettings  # noqa: E402
+from lecturecut.app.transcript_view import GENERIC, NEW, VOICED  # noqa: E402
 from lecturecut.app.workers import format_tenths  # noqa: E402
 from lecturecut.media.probe import probe  # noqa: E402
 from lecturecut.synthesis.edl import VoiceTuning  # noqa: E402
@@ -167,6 +168,11 @@ def test_a_retype_of_a_word_said_elsewhere_is_auditioned_within_seconds_and_show
     e, text, _tip = wait_ready(window, a, a + 1)
     assert e.method == "reused" and clip.record.sources[0].words == (source, source + 1)
     assert text == f"voice ready \u00b7 reused from {format_tenths(samples_to_ms(words[source].start))}"
+    # the transcript shows the new words as spoken, no longer as pending, and says so when pointed at
+    view = window.transcript
+    assert wait_until(lambda: any(t.item.style == VOICED for t in view._tokens if t.item.kind == NEW), 5)
+    k = next(i for i, t in enumerate(view._tokens) if t.item.kind == NEW)
+    assert "lecturer's own voice" in view.tooltip_for(k)
     # the audition plays from a second before the retype to a second after, as edited, through the new speech
     player = window.player
     assert player.is_playing_range()  # the second before the new speech is still playing
@@ -303,6 +309,8 @@ def test_a_word_the_lecture_cannot_build_is_flagged_generic_voice(qtbot, window)
     e, text, tip = wait_ready(window, a, a + 1, timeout_s=120)
     assert e.generic and e.method == "generic" and text == "generic voice"
     assert "not the lecturer" in tip
+    view = window.transcript
+    assert wait_until(lambda: any(t.item.style == GENERIC for t in view._tokens if t.item.kind == NEW), 5)
     item = window.edit_list.tree.topLevelItem(0)
     assert item.foreground(2).color().name() != item.foreground(0).color().name()  # it stands out
 

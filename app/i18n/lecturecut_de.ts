@@ -372,33 +372,33 @@ Ersetzen?</translation>
             <numerusform>%n Treffer</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <location filename="../find_bar.py" line="109"/>
-        <source>Replacing needs new speech for %n words (voice pending)</source>
-        <translation>
-            <numerusform>Ersetzen braucht neue Sprache für %n Wort (Stimme ausstehend)</numerusform>
-            <numerusform>Ersetzen braucht neue Sprache für %n Wörter (Stimme ausstehend)</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../find_bar.py" line="167"/>
+        <location filename="../find_bar.py" line="168"/>
         <source>Match %1 of %2</source>
         <translation>Treffer %1 von %2</translation>
     </message>
     <message>
-        <location filename="../find_bar.py" line="169"/>
-        <location filename="../find_bar.py" line="171"/>
+        <location filename="../find_bar.py" line="170"/>
+        <location filename="../find_bar.py" line="172"/>
         <source>Wrapped around</source>
         <translation>Vom Anfang fortgesetzt</translation>
     </message>
     <message>
         <location filename="../find_bar.py" line="106"/>
-        <location filename="../find_bar.py" line="174"/>
+        <location filename="../find_bar.py" line="175"/>
         <source>Not found</source>
         <translation>Nicht gefunden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../find_bar.py" line="204"/>
+        <location filename="../find_bar.py" line="109"/>
+        <source>Replacing needs new speech for %n words (made in the lecturer&apos;s voice)</source>
+        <translation>
+            <numerusform>Ersetzen braucht neue Sprache für %n Wort (in der Stimme der Lehrperson)</numerusform>
+            <numerusform>Ersetzen braucht neue Sprache für %n Wörter (in der Stimme der Lehrperson)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../find_bar.py" line="205"/>
         <source>%n replaced</source>
         <translation>
             <numerusform>%n ersetzt</numerusform>
@@ -1268,17 +1268,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>TranscriptView</name>
     <message>
-        <location filename="../transcript_view.py" line="227"/>
+        <location filename="../transcript_view.py" line="236"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="457"/>
+        <location filename="../transcript_view.py" line="487"/>
         <source>New words, then Enter (Esc cancels)</source>
         <translation>Neue Wörter, dann Eingabe (Esc bricht ab)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../transcript_view.py" line="686"/>
+        <location filename="../transcript_view.py" line="716"/>
         <source>%n deleted word(s) hidden: %1</source>
         <translation>
             <numerusform>%n gelöschtes Wort ausgeblendet: %1</numerusform>
@@ -1286,47 +1286,62 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
         </translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="690"/>
-        <source>Inserted words: the new voice is pending</source>
-        <translation>Eingefügte Wörter: die neue Stimme steht noch aus</translation>
+        <location filename="../transcript_view.py" line="720"/>
+        <source>spoken in the lecturer&apos;s own voice</source>
+        <translation>in der eigenen Stimme der Lehrperson gesprochen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="691"/>
-        <source>Retyped (was: “%1”): the new voice is pending</source>
-        <translation>Neu getippt (vorher: „%1“): die neue Stimme steht noch aus</translation>
+        <location filename="../transcript_view.py" line="722"/>
+        <source>spoken by a generic voice (not the lecturer&apos;s)</source>
+        <translation>von einer allgemeinen Stimme gesprochen (nicht der der Lehrperson)</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="695"/>
+        <location filename="../transcript_view.py" line="724"/>
+        <source>the new voice is pending</source>
+        <translation>die neue Stimme steht noch aus</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="726"/>
+        <source>Inserted words: %1</source>
+        <translation>Eingefügte Wörter: %1</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="727"/>
+        <source>Retyped (was: “%1”): %2</source>
+        <translation>Neu getippt (vorher: „%1“): %2</translation>
+    </message>
+    <message>
+        <location filename="../transcript_view.py" line="731"/>
         <source>Deleted: select it and press Ctrl+R to restore</source>
         <translation>Gelöscht: auswählen und Strg+R drücken, um es wiederherzustellen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="697"/>
+        <location filename="../transcript_view.py" line="733"/>
         <source>Retyped: the recorded words are replaced</source>
         <translation>Neu getippt: die aufgenommenen Wörter werden ersetzt</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="699"/>
+        <location filename="../transcript_view.py" line="735"/>
         <source>Low confidence (%1%): check that this word is right</source>
         <translation>Unsicher erkannt (%1 %): prüfen Sie, ob dieses Wort stimmt</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="706"/>
+        <location filename="../transcript_view.py" line="742"/>
         <source>Delete</source>
         <translation>Löschen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="710"/>
+        <location filename="../transcript_view.py" line="746"/>
         <source>Retype…</source>
         <translation>Neu tippen…</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="714"/>
+        <location filename="../transcript_view.py" line="750"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../transcript_view.py" line="718"/>
+        <location filename="../transcript_view.py" line="754"/>
         <source>Play from here</source>
         <translation>Ab hier abspielen</translation>
     </message>

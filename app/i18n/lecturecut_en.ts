@@ -4,7 +4,7 @@
 <context>
     <name>EditListPanel</name>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="188"/>
+        <location filename="../edit_list.py" line="304"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="188"/>
+        <location filename="../edit_list.py" line="304"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n retype</numerusform>
@@ -43,14 +43,14 @@
     </message>
     <message numerus="yes">
         <location filename="../find_bar.py" line="109"/>
-        <source>Replacing needs new speech for %n words (voice pending)</source>
+        <source>Replacing needs new speech for %n words (made in the lecturer&apos;s voice)</source>
         <translation>
-            <numerusform>Replacing needs new speech for %n word (voice pending)</numerusform>
-            <numerusform>Replacing needs new speech for %n words (voice pending)</numerusform>
+            <numerusform>Replacing needs new speech for %n word (made in the lecturer&apos;s voice)</numerusform>
+            <numerusform>Replacing needs new speech for %n words (made in the lecturer&apos;s voice)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../find_bar.py" line="204"/>
+        <location filename="../find_bar.py" line="205"/>
         <source>%n replaced</source>
         <translation>
             <numerusform>%n replaced</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../main_window.py" line="425"/>
+        <location filename="../main_window.py" line="447"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n word</numerusform>
@@ -72,7 +72,7 @@
 <context>
     <name>TranscriptView</name>
     <message numerus="yes">
-        <location filename="../transcript_view.py" line="686"/>
+        <location filename="../transcript_view.py" line="716"/>
         <source>%n deleted word(s) hidden: %1</source>
         <translation>
             <numerusform>%n deleted word hidden: %1</numerusform>
