@@ -547,6 +547,36 @@ def cmd_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_edits(args: argparse.Namespace) -> int:
+    """Every edit, numbered as 'preview --edit N' takes it: number, kind, words I:J, time, before -> after."""
+    from lecturecut.synthesis.moment import edits
+
+    for e in edits(_open_session(args.project).project):
+        _out(f"{e.number}\t{e.kind}\t{e.start}:{e.end}\t{_clock(e.start_s)}-{_clock(e.end_s)}\t"
+             f"\"{e.before}\" -> \"{e.after}\"")
+    return EXIT_OK
+
+
+def _clock(t: float) -> str:
+    """Seconds as m:ss.ss."""
+    return f"{int(t // 60)}:{t % 60:05.2f}"
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from lecturecut.synthesis.moment import preview_edit
+
+    session = _open_session(args.project)
+    result = _job(args, lambda bar, tok: preview_edit(session.project, args.edit, args.output, context_s=args.context,
+                                                      overwrite=args.force, progress=bar, cancel=tok))
+    e = result.edit
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    spoken = f", new speech: {result.method}" if result.method else ""
+    _note(args, f"edit {e.number}/{result.n_edits} ({e.kind}, words {e.start}:{e.end}{spoken}): "
+                f"{result.before_s:.1f} s before + {result.after_s:.1f} s after -> {result.path}")
+    return EXIT_OK
+
+
 def cmd_relink(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.project import load_project, project_lock, save_project
 
@@ -749,6 +779,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of each cut")
     s.add_argument("--force", action="store_true", help="replace an existing reel")
     s.set_defaults(fn=cmd_review)
+
+    s = sub.add_parser("edits", help="list the edits: number, kind, words, time, before -> after")
+    s.add_argument("project")
+    s.set_defaults(fn=cmd_edits)
+
+    s = sub.add_parser("preview", help="a few seconds around one edit: the original, then the edited moment")
+    s.add_argument("project")
+    s.add_argument("--edit", type=int, required=True, metavar="N", help="the edit's number (see 'lecturecut edits')")
+    s.add_argument("-o", "--output", required=True,
+                   help="file to write (.mp4; .m4a for a lecture without video)")
+    s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of the edit")
+    s.add_argument("--force", action="store_true", help="replace an existing file")
+    s.set_defaults(fn=cmd_preview)
 
     s = sub.add_parser("relink", help="point a project at its moved source video")
     s.add_argument("project")

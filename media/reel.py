@@ -1,22 +1,13 @@
-"""Compose a captioned sequence of clips into one video, with moviepy.
-
-Used for the review reel (each edit: a few seconds of the original, then
-the same moment in the edited lecture). moviepy's clip algebra —
-sub-clips, caption overlays, concatenation with their audio — is exactly
-this job; the frame-exact export path does not need it.
+"""Captions for before/after clips (the edit preview and the review reel): :class:`Caption` burns a
+label into the frames as they are rendered; :class:`ReelSegment` names a captioned stretch of a file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
-from lecturecut.core import Cancelled, ProgressFn
-
-from .ffmpeg import ffmpeg_path
+import numpy as np
 
 CAPTION_HEIGHT_FRACTION = 0.07  # caption text height relative to the frame height
 CAPTION_MARGIN_PX = 8
@@ -30,54 +21,30 @@ class ReelSegment:
     caption: str
 
 
-def _moviepy():
-    # moviepy starts ffmpeg itself; make it the same ffmpeg every other part of lecturecut uses.
-    os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_path())
-    import moviepy
+class Caption:
+    """``caption(frame)``: a copy of the frame (H, W, 3) with ``text`` in white on a black band, centred
+    at the top, its height a fixed share of the frame's; drawn once, pasted into every frame."""
 
-    return moviepy
+    def __init__(self, text: str, width: int, height: int) -> None:
+        from PIL import Image, ImageDraw, ImageFont
 
+        size = max(12, int(height * CAPTION_HEIGHT_FRACTION))
+        while True:  # a label wider than the frame gets a smaller font (never below 8 px)
+            font = ImageFont.load_default(size=size)
+            left, top, right, bottom = font.getbbox(text)
+            w, h = right - left + 2 * CAPTION_MARGIN_PX, bottom - top + 2 * CAPTION_MARGIN_PX
+            if w <= width or size <= 8:
+                break
+            size = max(8, int(size * width / w))
+        band = Image.new("RGB", (w, h), "black")
+        ImageDraw.Draw(band).text((CAPTION_MARGIN_PX - left, CAPTION_MARGIN_PX - top), text, fill="white",
+                                  font=font)
+        self.text = text
+        self._band = np.asarray(band)[:height, :width]  # (h, w, 3)
+        self._x = max((width - w) // 2, 0)
 
-def _logger(progress: ProgressFn | None, cancel: object | None):
-    import proglog
-
-    class Logger(proglog.ProgressBarLogger):
-        def bars_callback(self, bar, attr, value, old_value=None):
-            if cancel is not None and cancel.is_set():  # type: ignore[attr-defined]
-                raise Cancelled("review reel cancelled")
-            total = self.bars[bar].get("total")
-            if progress is not None and bar == "frame_index" and total:
-                progress(min(value / total, 1.0), "writing the review reel")
-
-    return Logger()
-
-
-def write_reel(segments: Sequence[ReelSegment], out: Path, *, fps: float, audio_rate: int = 48000,
-               progress: ProgressFn | None = None,
-               cancel: object | None = None) -> None:
-    """Write the captioned segments, in order, to ``out`` (H.264 + AAC)."""
-    mp = _moviepy()
-    sources: dict[Path, object] = {}
-    clips = []
-    try:
-        for seg in segments:
-            src = sources.get(seg.path)
-            if src is None:
-                src = sources[seg.path] = mp.VideoFileClip(str(seg.path))
-            part = src.subclipped(seg.start_s, min(seg.end_s, src.duration))
-            size = max(12, int(part.h * CAPTION_HEIGHT_FRACTION))
-            caption = (mp.TextClip(text=seg.caption, font_size=size, color="white", bg_color="black",
-                                   margin=(CAPTION_MARGIN_PX, CAPTION_MARGIN_PX))
-                       .with_duration(part.duration).with_position(("center", "top")))
-            clips.append(mp.CompositeVideoClip([part, caption]).with_audio(part.audio))
-        reel = mp.concatenate_videoclips(clips, method="chain")
-        # moviepy writes its audio to a temporary file in the current folder unless told otherwise,
-        # and leaves it there when the write is cancelled: give it a folder that is always removed.
-        with tempfile.TemporaryDirectory(prefix=".lecturecut-reel-", dir=out.parent) as tmp:
-            reel.write_videofile(str(out), fps=fps, audio_fps=audio_rate, codec="libx264", audio_codec="aac",
-                                 preset="veryfast", temp_audiofile_path=tmp,
-                                 ffmpeg_params=["-pix_fmt", "yuv420p", "-movflags", "+faststart"],
-                                 logger=_logger(progress, cancel))
-    finally:
-        for src in sources.values():
-            src.close()  # type: ignore[attr-defined]
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        out = np.array(frame)  # the decoder's frames are read-only and may be shown again
+        h, w = self._band.shape[:2]
+        out[:h, self._x:self._x + w] = self._band
+        return out

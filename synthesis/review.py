@@ -1,5 +1,10 @@
 """The review reel: every edit as "before" (original) then "after" (edited), for a reviewer
-who approves a lecture's edits without opening the editor."""
+who approves a lecture's edits without opening the editor.
+
+Each pair is rendered as the edit preview renders one (:mod:`.moment`): windows of the recording's
+plan and of the edited lecture's plan, by the export's own renderer, so a reel of a long lecture
+encodes only the seconds it shows instead of exporting the whole lecture first.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lecturecut.core import ProgressFn, no_progress, scaled
-from lecturecut.files import atomic_path, work_dir
-from lecturecut.media.reel import ReelSegment, write_reel
+from lecturecut.media.reel import ReelSegment
 
-from .plan import NothingToExport, SynthSpan
+from .moment import Half, check_output, render_halves, source_plan, window_of
+from .plan import NothingToExport, SynthSpan, plan_for
 from .project import Project, check_not_source
-from .render import DestinationExists, ExportOptions, export
+from .render import DestinationExists
 
 CONTEXT_S = 2.0  # seconds shown either side of each edit
 
@@ -64,17 +69,21 @@ def review_reel(project: Project, out_path: str | Path, *, context_s: float = CO
         raise NothingToExport("The review reel shows video; this lecture has none. Export it as audio instead.")
     if not project.edl.deleted and not project.edl.replacements:
         raise NothingToExport("There are no cuts to review yet. Delete some words first.")
-    # beside the reel, pid-tagged: a killed run's folder is swept by the next one
-    with work_dir(out_path.parent, "review") as tmp:
-        edited = tmp / "edited.mp4"
-        result = export(project, edited, ExportOptions(preset="fast", subtitles="none", smooth_cuts=True),
-                        progress=scaled(progress, 0.0, 0.6), cancel=cancel)
-        segments = review_segments(project, edited, result.plan, context_s)
-        if not segments:  # only retypes, and the voice could say none of them
-            raise NothingToExport("There is nothing to review yet: no cuts, and no retype could be spoken "
-                                  f"({'; '.join(result.warnings)}).")
-        with atomic_path(out_path) as part:
-            write_reel(segments, part, fps=float(project.media.video.fps), audio_rate=result.plan.audio_rate,
-                       progress=scaled(progress, 0.6, 1.0), cancel=cancel)
-    duration = sum(s.end_s - s.start_s for s in segments)
+    container = check_output(project, out_path, overwrite, "review reel")
+    share = 0.3 if project.edl.replacements else 0.05  # new speech is the slow part of planning
+    plan = plan_for(project, scaled(progress, 0.0, share), cancel, synthesize=True)
+    segments = review_segments(project, out_path, plan, context_s)
+    if not segments:  # only retypes, and the voice could say none of them
+        raise NothingToExport("There is nothing to review yet: no cuts, and no retype could be spoken "
+                              f"({'; '.join(plan.warnings)}).")
+    rate = plan.audio_rate
+    recorded = source_plan(plan)
+    halves = [Half(recorded if k % 2 == 0 else plan,
+                   window_of(recorded if k % 2 == 0 else plan, int(round(seg.start_s * rate)),
+                             int(round(seg.end_s * rate))), seg.caption)
+              for k, seg in enumerate(segments)]
+    rendering = scaled(progress, share, 1.0)
+    render_halves(project, halves, out_path, container,
+                  progress=lambda f, m: rendering(f, f"writing the review reel ({m})"), cancel=cancel)
+    duration = sum(h.n_samples for h in halves) / rate
     return ReviewResult(out_path, len(segments) // 2, duration)

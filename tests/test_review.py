@@ -1,6 +1,7 @@
-"""The review reel (moviepy composition): before/after pairs for every cut, cancellable."""
+"""The review reel: before/after pairs for every cut, rendered as windows of the plans, cancellable."""
 
 import pytest
+from media_fixtures import stream_durations
 
 from bench.measures.textgrid import read_word_intervals
 from lecturecut.asr.transcript import Transcript, Word
@@ -28,6 +29,8 @@ def test_reel_shows_each_cut_before_and_after(grid_project, tmp_path):
     info = probe(result.path)
     assert info.video is not None and info.audio is not None
     assert abs(info.duration_s - result.duration_s) < 0.1
+    durations = stream_durations(result.path)  # the pairs are whole frames of audio and video alike
+    assert abs(durations["video"] - durations["audio"]) <= 1 / 25, durations
     assert [p.name for p in tmp_path.iterdir()] == ["reel.mp4"]
 
 
@@ -37,13 +40,13 @@ def test_reel_needs_cuts(grid_project, tmp_path):
 
 
 def test_cancelled_reel_leaves_nothing(grid_project, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # moviepy's temporary audio would land in the current folder
+    monkeypatch.chdir(tmp_path)  # nothing may land in the current folder either
     project = grid_project.with_edl(grid_project.edl.delete(1, 2), "cut")
     token = CancelToken()
 
     def progress(fraction, message):
         if "review reel" in message:
-            token.cancel()  # cancel once moviepy is writing
+            token.cancel()  # cancel once the reel is being rendered
 
     with pytest.raises(Cancelled):
         review_reel(project, tmp_path / "reel.mp4", progress=progress, cancel=token)
