@@ -16,6 +16,7 @@ to find the mouth for lip-sync.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -142,13 +143,37 @@ class FanLandmarker:
 
 
 def best_landmarker(device: str = "cpu") -> Landmarker:
-    """FAN where its weights are present, else dlib (always available offline)."""
-    try:
-        return FanLandmarker(device)
-    except ModelError:
-        return DlibLandmarker()
-    except Exception:  # a FAN that fails to load must not stop an export: dlib gives the same 68 points
-        return DlibLandmarker()
+    """FAN where its weights are present, else dlib (always available offline).
+
+    Loaded once per process and device (dlib's 100 MB predictor took 5-17 s to load on every
+    preview with a smoothed cut); the instance is shared, so its ``detect`` is serialised by a lock:
+    an export and a preview on two threads never run one model at once.
+    """
+    with _LOADING:
+        if device not in _LOADED:
+            try:
+                found: Landmarker = FanLandmarker(device)
+            except Exception:  # missing weights (ModelError) or a FAN that fails to load: dlib gives the same 68
+                found = DlibLandmarker()
+            _LOADED[device] = _Serialised(found)
+        return _LOADED[device]
+
+
+class _Serialised:
+    """A landmarker whose calls take one lock (dlib's and torch's models are not made for shared use)."""
+
+    def __init__(self, inner: Landmarker) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._lock = threading.Lock()
+
+    def detect(self, rgb: np.ndarray) -> Face | None:
+        with self._lock:
+            return self.inner.detect(rgb)
+
+
+_LOADING = threading.Lock()
+_LOADED: dict[str, _Serialised] = {}
 
 
 def similarity_transform(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
