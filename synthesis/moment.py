@@ -41,6 +41,10 @@ class NoSuchEdit(LecturecutError):
     """The edit number asked for is not one of the project's edits."""
 
 
+class NoPicture(LecturecutError):
+    """A side-by-side preview was asked of a lecture without video."""
+
+
 @dataclass(frozen=True)
 class Edit:
     number: int  # 1-based, in source order
@@ -196,9 +200,13 @@ class PreviewResult:
     output_window_s: tuple[float, float]  # what the after half shows, seconds of the edited lecture
     method: str | None = None  # how a retype's new speech was made; None for a cut or a pending retype
     warnings: tuple[str, ...] = ()
+    layout: str = "sequential"  # "sequential": before, then after; "side-by-side": before left, after right
+    audio: str = "both"  # what is heard: both halves in turn (sequential), or the side-by-side's choice
 
     @property
     def duration_s(self) -> float:
+        if self.layout == "side-by-side":  # both halves play at once; the shorter holds its last frame
+            return max(self.before_s, self.after_s)
         return self.before_s + self.gap_s + self.after_s
 
 
@@ -325,20 +333,32 @@ def render_halves(project: Project, halves: list[Half], out_path: Path, containe
 
 
 def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: float = CONTEXT_S,
-                 overwrite: bool = False, progress: ProgressFn | None = None,
-                 cancel: object | None = None) -> PreviewResult:
+                 overwrite: bool = False, side_by_side: bool = False, audio: str = "after",
+                 progress: ProgressFn | None = None, cancel: object | None = None) -> PreviewResult:
     """Render edit ``n`` (from 1, see :func:`edits`) before and after into ``out_path``: the recording
     from ``context_s`` before the edit to ``context_s`` after it, then the same moment of the edited
     lecture (retypes spoken, cuts crossfaded, jump cuts smoothed, as exported).
 
     A video lecture gives a video with each half captioned; an audio-only one an audio file (.m4a, or
-    .mp4 holding audio only) with a short silence between the halves. Nothing is written on failure
-    or cancel; an existing ``out_path`` is replaced only with ``overwrite``.
+    .mp4 holding audio only) with a short silence between the halves. With ``side_by_side`` the two
+    halves play at once instead, the recording on the left and the edited lecture on the right (each
+    rendered and captioned as above into a temporary file, then composed by
+    :func:`lecturecut.media.compare.side_by_side`); the sound is the ``audio`` one of "after" (the
+    default: the edited sound is what is judged), "before", or "both" (before left, after right).
+    Nothing is written on failure or cancel; an existing ``out_path`` is replaced only with
+    ``overwrite``.
     """
+    from lecturecut.media.compare import AUDIO_CHOICES
+
     progress = progress or no_progress
     out_path = Path(out_path)
     edit = edit_at(project, n)
     n_edits = len(edits(project))
+    if side_by_side and project.media.video is None:
+        raise NoPicture("This lecture has no video, so there is nothing to show side by side; preview it "
+                        "without --side-by-side (the sound before, then after).")
+    if side_by_side and audio not in AUDIO_CHOICES:
+        raise ValueError(f"audio={audio!r}: choose one of {', '.join(AUDIO_CHOICES)}")
     container = check_output(project, out_path, overwrite, "preview")
     if context_s < 0:
         raise ValueError(f"the context ({context_s:g} s) is negative; give the seconds to show either side")
@@ -359,11 +379,41 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     # each half's label gives the edit's time on its own clock: the recording's, the edited lecture's
     halves = [Half(source_plan(plan), before, f"{label} at {_clock(moment.source[0] / rate)} - before"),
               Half(plan, after, f"{label} at {_clock(moment.output[0] / rate)} - after")]
-    gap = render_halves(project, halves, out_path, container, progress=scaled(progress, share, 1.0), cancel=cancel)
+    if side_by_side:
+        sound = _side_by_side(project, halves, out_path, audio, scaled(progress, share, 1.0), cancel)
+        gap = 0
+    else:
+        gap = render_halves(project, halves, out_path, container, progress=scaled(progress, share, 1.0),
+                            cancel=cancel)
     return PreviewResult(out_path, edit, n_edits, (before.end - before.start) / rate,
                          (after.end - after.start) / rate, gap / rate,
                          (before.start / rate, before.end / rate), (after.start / rate, after.end / rate),
-                         moment.spoken.method if moment.spoken is not None else None, tuple(warnings))
+                         moment.spoken.method if moment.spoken is not None else None, tuple(warnings),
+                         "side-by-side" if side_by_side else "sequential", sound if side_by_side else "both")
+
+
+COMPOSE_SHARE = 0.45  # of a side-by-side preview's rendering: moviepy decodes both halves and encodes again
+
+
+def _side_by_side(project: Project, halves: list[Half], out_path: Path, audio: str,
+                  progress: ProgressFn, cancel: object | None) -> str:
+    """Render each half alone into a temporary file (as ``render_halves`` renders it), then compose
+    the two into ``out_path``, the before half on the left. Returns what the output's sound is."""
+    from lecturecut.media.compare import side_by_side
+    from lecturecut.media.mux import CONTAINERS
+
+    total = sum(h.n_samples for h in halves) or 1
+    with work_dir(out_path.parent, "sidebyside") as tmp:
+        files, lo = [], 0.0
+        for name, half in zip(("before", "after"), halves):
+            hi = lo + (1 - COMPOSE_SHARE) * half.n_samples / total
+            files.append(tmp / f"{name}.mp4")
+            render_halves(project, [half], files[-1], CONTAINERS[".mp4"], progress=scaled(progress, lo, hi),
+                          cancel=cancel)
+            lo = hi
+        composed = side_by_side(files[0], files[1], out_path, labels=None, audio=audio,
+                                progress=scaled(progress, lo, 1.0), cancel=cancel)
+    return composed.audio
 
 
 def check_output(project: Project, out_path: Path, overwrite: bool, what: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import subprocess
 import time
 from pathlib import Path
 
@@ -22,11 +23,14 @@ from testmedia import GRID, JFK, OBAMA, media_path
 
 from lecturecut.core import Cancelled, CancelToken
 from lecturecut.media.audio import decode_audio
+from lecturecut.media.compare import GAP_PX, side_by_side
 from lecturecut.media.errors import MediaError
+from lecturecut.media.ffmpeg import ffmpeg_path
+from lecturecut.media.frames import read_frames
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.edl import Edl
 from lecturecut.synthesis.export import ExportOptions, export
-from lecturecut.synthesis.moment import NoSuchEdit, edit_at, edits, preview_edit
+from lecturecut.synthesis.moment import NoPicture, NoSuchEdit, edit_at, edits, preview_edit
 from lecturecut.synthesis.plan import SynthSpan, plan_for
 from lecturecut.synthesis.project import Project, ProjectError, save_project
 from lecturecut.synthesis.render import DestinationExists
@@ -304,3 +308,106 @@ def test_audio_only_preview_and_refusals(tmp_path):
     before, _ = halves(result, rate)
     assert correlation(before, source_part(source, rate, result.source_window_s)) > 0.999
     assert [p.name for p in tmp_path.iterdir()] == ["jfk.m4a"]
+
+
+# ---------------------------------------------------------------- side by side (moviepy composes)
+def psnr(x: np.ndarray, y: np.ndarray) -> float:
+    mse = float(np.mean((x.astype(np.float64) - y.astype(np.float64)) ** 2))
+    return 10 * np.log10(255 ** 2 / max(mse, 1e-12))
+
+
+def test_side_by_side_preview_of_a_cut(edited, tmp_path):
+    """Before on the left, after on the right, from the same instant: each side is the sequential
+    preview's half frame for frame, the sound is the after half's; a cancel while moviepy composes
+    leaves nothing behind."""
+    context = 1.0
+    seq = preview_edit(edited, 1, tmp_path / "sequential.mp4", context_s=context)
+    token = CancelToken()
+
+    def cancel_once_composing(fraction, message):
+        if message == "composing side by side":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        preview_edit(edited, 1, tmp_path / "sbs.mp4", context_s=context, side_by_side=True,
+                     progress=cancel_once_composing, cancel=token)
+    assert [p.name for p in tmp_path.iterdir()] == ["sequential.mp4"]
+    result = preview_edit(edited, 1, tmp_path / "sbs.mp4", context_s=context, side_by_side=True)
+    assert (result.layout, result.audio, seq.layout) == ("side-by-side", "after", "sequential")
+    assert (result.before_s, result.after_s) == (seq.before_s, seq.after_s) and result.before_s > result.after_s
+    assert result.duration_s == result.before_s
+    source = edited.media.video
+    info = probe(result.path)
+    frame_s = float(1 / source.fps)
+    assert (info.video.width, info.video.height) == (2 * source.width + GAP_PX, source.height)
+    durations = stream_durations(result.path)
+    assert abs(durations["video"] - result.before_s) <= frame_s, durations
+    assert abs(durations["audio"] - result.before_s) <= frame_s, durations
+
+    both, composed = list(read_frames(seq.path)), list(read_frames(result.path))
+    n_before, n_after = round(seq.before_s * source.fps), round(seq.after_s * source.fps)
+    assert (len(both), len(composed)) == (n_before + n_after, n_before)
+    w = source.width
+    for i in (3, 12, n_after - 3):  # early, with the speaker moving: a frame off scores < 38 dB here
+        left, right = composed[i][:, :w], composed[i][:, w + GAP_PX:]
+        assert psnr(left, both[i]) >= 35, i
+        assert psnr(right, both[n_before + i]) >= 35, i
+        assert psnr(left, both[i]) > max(psnr(left, both[i - 1]), psnr(left, both[i + 1])), i
+        assert psnr(right, both[n_before + i]) > max(psnr(right, both[n_before + i - 1]),
+                                                      psnr(right, both[n_before + i + 1])), i
+    assert psnr(composed[-1][:, w + GAP_PX:], both[-1]) >= 35  # the shorter after half holds its last frame
+    assert composed[n_before // 2][:, w:w + GAP_PX].max() <= 16  # the gap is black
+
+    rate = edited.media.audio.sample_rate
+    heard, sequential = decode_audio(result.path, rate, 1), decode_audio(seq.path, rate, 1)
+    edge, b, a = int(EDGE_S * rate), int(round(seq.before_s * rate)), int(round(seq.after_s * rate))
+    after = sequential[b + edge:b + a - edge]
+    assert correlation(heard[edge:a - edge], after) > 0.99
+    assert np.abs(heard[a + edge:b]).max() < 1e-3  # silence once the after half has ended
+
+
+def test_side_by_side_refused_without_video(tmp_path, capsys):
+    from lecturecut.app.cli import main
+
+    project = delete(make_project(JFK), (3, 5))
+    with pytest.raises(NoPicture) as exc:
+        preview_edit(project, 1, tmp_path / "jfk.mp4", side_by_side=True)
+    assert "\n" not in str(exc.value) and "no video" in str(exc.value), exc.value
+    save_project(project, tmp_path / "jfk.lcproj")
+    assert main(["preview", str(tmp_path / "jfk.lcproj"), "--edit", "1", "--side-by-side",
+                 "-o", str(tmp_path / "jfk.m4a")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--side-by-side" in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["jfk.lcproj"]
+
+
+def test_side_by_side_scales_holds_and_splits_the_sound(tmp_path):
+    """Two clips of different sizes and lengths: the smaller is shown at the taller's height, the
+    shorter holds its last frame, captions on top; audio="both" puts each clip's sound in its ear."""
+    left_file = media_path(GRID)  # 3 s, 360x288
+    right_file = tmp_path / "small.mp4"  # 2 s of another GRID clip at half the size
+    subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(media_path("grid_bbaf2n.mpg")), "-t", "2",
+                    "-vf", "scale=180:144", "-c:v", "libx264", "-crf", "12", "-c:a", "aac", str(right_file)],
+                   check=True)
+    out = tmp_path / "both.mp4"
+    result = side_by_side(left_file, right_file, out, audio="both")
+    assert (result.width, result.height, result.n_frames) == (360 + GAP_PX + 360, 288, 75)
+    assert result.left == (0, 360, 288) and result.right == (360 + GAP_PX, 360, 288) and result.audio == "both"
+    composed, lefts = list(read_frames(out)), list(read_frames(left_file))
+    rights = list(read_frames(right_file, size=(360, 288)))
+    assert len(composed) == 75 and len(rights) == 50
+    below = slice(60, 288)  # under the captions
+    for i in (10, 40, 70):
+        x = composed[i]
+        assert psnr(x[below, :360], lefts[i][below]) >= 35, i
+        assert psnr(x[below, 360 + GAP_PX:], rights[min(i, 49)][below]) >= 30, i
+        assert psnr(x[:30, :360], lefts[i][:30]) < 25  # the caption is there
+    rate = 44_100
+    heard = decode_audio(out, rate, 2)
+    own = [decode_audio(f, rate, 1) for f in (left_file, right_file)]
+    n = len(own[1]) - 2048
+    assert correlation(heard[:len(own[0]) - 2048, 0], own[0][:-2048]) > 0.99
+    assert correlation(heard[:n, 1], own[1][:n]) > 0.99
+    assert abs(correlation(heard[:n, 0], own[1][:n])) < 0.2  # the ears are apart
+    assert np.abs(heard[len(own[1]) + 2048:, 1]).max() < 1e-3  # the shorter clip's ear falls silent
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.mp4", "small.mp4"]
