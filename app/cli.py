@@ -567,13 +567,16 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: preview_edit(session.project, args.edit, args.output, context_s=args.context,
-                                                      overwrite=args.force, progress=bar, cancel=tok))
+                                                      overwrite=args.force, side_by_side=args.side_by_side,
+                                                      progress=bar, cancel=tok))
     e = result.edit
     for warning in result.warnings:
         _err(f"warning: {warning}")
     spoken = f", new speech: {result.method}" if result.method else ""
+    shown = (f"{result.before_s:.1f} s before beside {result.after_s:.1f} s after ({result.audio}'s sound)"
+             if result.layout == "side-by-side" else f"{result.before_s:.1f} s before + {result.after_s:.1f} s after")
     _note(args, f"edit {e.number}/{result.n_edits} ({e.kind}, words {e.start}:{e.end}{spoken}): "
-                f"{result.before_s:.1f} s before + {result.after_s:.1f} s after -> {result.path}")
+                f"{shown} -> {result.path}")
     return EXIT_OK
 
 
@@ -790,6 +793,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True,
                    help="file to write (.mp4; .m4a for a lecture without video)")
     s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of the edit")
+    s.add_argument("--side-by-side", action="store_true",
+                   help="the original on the left and the edited moment on the right, playing together, "
+                        "with the edited sound (video lectures only)")
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.set_defaults(fn=cmd_preview)
 
