@@ -96,6 +96,15 @@ def composite(target: np.ndarray, target_pts: np.ndarray, source: np.ndarray, so
     warped = _match_colour(warped, patch, skin > 0)
     sigma = feather / 2
     alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), sigma)
+    # nothing above the target's nostrils changes: the feather's top half fades in below them, along
+    # the face's own vertical (eyes to mouth), so the nose, eyes and brows keep every pixel
+    axis = t_pts[MOUTH].mean(0) - t_pts[36:48].mean(0)
+    axis = axis / max(float(np.linalg.norm(axis)), 1e-6)
+    ys, xs = np.mgrid[y0:y1, x0:x1]
+    depth = (xs * axis[0] + ys * axis[1]).astype(np.float32)  # (h, w) position along the face's vertical
+    nose = float((t_pts[NOSE_BASE] @ axis).max())
+    top = max(float((region_polygon(t_pts)[-len(NOSE_BASE):] @ axis).min()), nose + 3.0)
+    alpha *= np.clip((depth - nose) / (top - nose), 0.0, 1.0)
     alpha = (alpha * float(min(weight, 1.0)))[..., None]
     blended = patch.astype(np.float32) * (1 - alpha) + warped.astype(np.float32) * alpha
     out[y0:y1, x0:x1] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)

@@ -23,6 +23,8 @@ where and why.
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -164,6 +166,35 @@ def _nearest(times: list[float], t: float) -> int:
     return k if times[k] - t < t - times[k - 1] else k - 1
 
 
+@functools.cache
+def shared_landmarker():
+    """dlib's detector and 68-point predictor, loaded once per process (100 MB, seconds to load).
+
+    Its calls are serialised by :data:`TRACKING` (dlib's models are not made for shared use)."""
+    from lecturecut.models.face import DlibLandmarker
+
+    return _Locked(DlibLandmarker())
+
+
+TRACKING = threading.Lock()
+
+
+class _Locked:
+    """The landmarker :func:`.track.track` uses, each call under one lock."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.MIN_SIDE_FOR_NO_UPSAMPLE = inner.MIN_SIDE_FOR_NO_UPSAMPLE
+
+    def _detector(self, rgb, upsample):
+        with TRACKING:
+            return self._inner._detector(rgb, upsample)
+
+    def landmarks(self, rgb, box):
+        with TRACKING:
+            return self._inner.landmarks(rgb, box)
+
+
 def span_offsets(plan, index: int) -> tuple[int, int]:
     """(output samples, output frames) before piece ``index`` of the plan."""
     return (sum(s.n_samples for s in plan.spans[:index]), sum(s.n_frames for s in plan.spans[:index]))
@@ -220,9 +251,7 @@ def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
 
     # ---- tracking: the target faces (the frames as rendered)
     if landmarker is None:
-        from lecturecut.models.face import DlibLandmarker
-
-        landmarker = DlibLandmarker()
+        landmarker = shared_landmarker()
     progress(0.0, "tracking the face")
     t_tr = time.perf_counter()
     target = track(frames, float(fps), landmarker, cancel)

@@ -7,7 +7,8 @@
 - ``render.video``: frames placed by presentation time on the audio clock, jump cuts smoothed;
 - ``lecturecut.media.mux``: the containers we can write and the final mux.
 
-(Smart render of untouched GOPs and synthesized voice/lip spans grow here as new stages.)
+(Smart render of untouched GOPs grows here as a new stage; the mouth under new speech is regenerated
+by ``lecturecut.synthesis.lips`` from within ``render.video``.)
 
 Everything that can be refused is refused before any rendering: bad options, a
 container that cannot hold the result, a destination that exists (unless
@@ -57,6 +58,7 @@ class ExportOptions:
     smooth_cuts: bool = True
     overwrite: bool = False  # replace an existing video / .srt / .vtt at the destination
     synthesize: bool = True  # speak retypes with the voice engine (False: every retype stays pending)
+    lips: bool = True  # regenerate the mouth under new speech from the lecturer's own (False: frames retimed)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class ExportResult:
     # (replacement index in project.edl.replacements, method, seconds of new speech) per spoken retype;
     # the warnings' "retype N" counts from 1 (N = index + 1)
     synthesized: tuple[tuple[int, str, float], ...] = ()
+    # what the lips engine did under each spoken retype (method, frames changed, or why not), in plan order
+    lips: tuple = ()
 
 
 def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
@@ -137,9 +141,11 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         wav = tmp / "audio.wav"
         render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
         video_file = tmp / "video.mp4"
+        lips: list | None = [] if options.lips and has_video and plan.synth_spans else None
         if has_video:
             render_video(project, plan, video_file, x264_preset=x264_preset, crf=crf,
-                         smooth_cuts=options.smooth_cuts, progress=scaled(progress, 0.1, 0.93), cancel=cancel)
+                         smooth_cuts=options.smooth_cuts, progress=scaled(progress, 0.1, 0.93), cancel=cancel,
+                         lips=lips)
         cues = build_cues(project.transcript, project.edl, plan)
         srt = tmp / "subtitles.srt"
         write_srt(cues, srt)
@@ -161,7 +167,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
     progress(1.0, "done")
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,
-                        synthesized)
+                        synthesized, tuple(lips or ()))
 
 
 def _after(progress: ProgressFn, lo: float) -> ProgressFn:

@@ -156,7 +156,8 @@ SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instan
 
 
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
-                 smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None) -> None:
+                 smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
+                 lips: list | None = None) -> None:
     """Pipe the planned frames (jump cuts smoothed) into the encoder: all of them, or only output
     frames ``window = (start, end)`` (see :func:`write_frames`)."""
     video = project.media.video
@@ -165,13 +166,19 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
                      codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
                      color_space=video.color_space, cancel=cancel) as writer:
         write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=progress, cancel=cancel,
-                     window=window)
+                     window=window, lips=lips)
 
 
 def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray], None], *, smooth_cuts: bool,
-                 progress: ProgressFn, cancel, window: tuple[int, int] | None = None) -> None:
+                 progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
+                 lips: list | None = None) -> None:
     """Hand the planned frames, jump cuts smoothed, to ``write``: every output frame, or only output
     frames ``window = (start, end)``, which are then the very frames the whole render has there.
+
+    ``lips``: a list to collect one :class:`lecturecut.synthesis.lips.LipsResult` per synthetic span
+    shown, whose frames then get the lecturer's own mouth saying the new speech (the whole span is
+    regenerated even where a window shows part of it, so its frames are the whole render's);
+    ``None`` leaves them the original picture retimed.
 
     A window's decoder seeks to just before the first source instant it shows, and a join's smoothing
     is computed only where its frames fall in the window.
@@ -263,6 +270,25 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
                 continue
             if at >= end:
                 break
+            if lips is not None and isinstance(plan.spans[k], SynthSpan):
+                from ..lips import regenerate_span
+
+                smooth = is_jump(k) and landmarker is not None and len(todo) > n_smooth
+                before = previous_out
+                if smooth and before is None and previous_last is not None:
+                    before = frame_at(previous_last).copy()  # (read first: the clock decodes forward)
+                frames = [frame_at(i).copy() for i in todo]
+                if smooth and before is not None:
+                    from ..smoothing import smooth_join
+
+                    frames[:n_smooth] = list(smooth_join(before, frames[:n_smooth], landmarker))
+                frames, result = regenerate_span(project, plan, k, frames, cancel=cancel)
+                lips.append(result)
+                for j, frame in enumerate(frames):
+                    if first <= at + j < end:
+                        emit(frame)
+                previous_out = frames[-1] if frames else previous_out
+                continue
             if is_jump(k) and landmarker is not None and len(todo) > n_smooth and first - at < n_smooth:
                 if previous_out is None and previous_last is not None:
                     previous_out = frame_at(previous_last)  # the window starts within this join's smoothing

@@ -1,0 +1,141 @@
+"""Benchmark: the own-mouth lips engine on the bundled sample lecture (Obama, 450x450, 25 fps).
+
+    .venv/bin/python -m bench.lips_bench            # the edits below, 2 cores as they are
+    .venv/bin/python -m bench.lips_bench --repeat 3
+
+Each edit retypes some words with words the lecture says elsewhere (reused verbatim, or built
+from its phones), plans it with the real voice engine, and regenerates the mouth in the frames
+under the new speech. Reported per edit:
+
+- seconds of video regenerated and the engine's wall time, split into tracking (dlib on the
+  target frames and on the source runs), selection (mapping and the viseme Viterbi), decoding
+  (seeking to the source runs) and compositing; and that time scaled to 2 s of video;
+- the lip check on the result (dlib on the output frames): the share of bilabial phones (p, b, m)
+  of the new speech at which the lips close (opening within 30 % of the span's range above its
+  minimum, in the phone's frames or up to 3 frames late: the footage's own lip lag) and of open
+  vowels at which they open (at least 50 % of the range);
+- the same check on the frames without the new mouth (the original picture retimed): what the
+  check gives when the lips do not follow the new speech.
+
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+EDITS = (  # (first word, end word (exclusive), typed text): each new word said elsewhere in the lecture
+    ("coast", "louisiana", "battle we're waging against an oil spill"),  # ~2 s reused verbatim
+    ("workers", "workers", "people"),  # built from the lecturer's phones
+    ("coast", "coast", "battle"),
+)
+LAG_FRAMES = 3
+CLOSED, OPEN = 0.3, 0.5
+
+
+def lip_check(plan, index: int, opening: np.ndarray) -> tuple[int, int, int, int]:
+    """(bilabials closed, bilabials, open vowels open, open vowels) for the openings of a span's frames."""
+    from lecturecut.synthesis.lips.engine import span_offsets
+    from lecturecut.synthesis.lips.visemes import is_bilabial, is_open_vowel
+
+    span = plan.spans[index]
+    acc_samples, acc_frames = span_offsets(plan, index)
+    half = plan.crossfade // 2
+    n = len(opening)
+    at = [(acc_frames + j) / plan.fps * plan.audio_rate - acc_samples + half for j in range(n)]
+    lo, hi = float(opening.min()), float(opening.max())
+    counts = [0, 0, 0, 0]
+    for p in span.speech.record.phones:
+        js = [j for j, s in enumerate(at) if p.start <= s < p.end]
+        js = js or [min(range(n), key=lambda j: abs(at[j] - p.start))]  # shorter than a frame
+        window = opening[min(js):min(max(js) + 1 + LAG_FRAMES, n)]
+        if is_bilabial(p.label):
+            counts[1] += 1
+            counts[0] += bool(window.min() <= lo + CLOSED * (hi - lo))
+        elif is_open_vowel(p.label):
+            counts[3] += 1
+            counts[2] += bool(window.max() >= lo + OPEN * (hi - lo))
+    return tuple(counts)
+
+
+def opening(frames, fps: float) -> np.ndarray:
+    """Inner-lip opening per frame, measured by dlib on the frames themselves."""
+    from lecturecut.models.face import DlibLandmarker
+    from lecturecut.synthesis.lips.track import inner_lip_opening, track
+
+    tr = track(frames, fps, DlibLandmarker())
+    return np.array([inner_lip_opening(p) if p is not None else np.nan for p in tr.landmarks])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per edit (the fastest is reported)")
+    parser.add_argument("--asr", default="tiny.en")
+    args = parser.parse_args()
+    os.environ.setdefault("LECTURECUT_CACHE", str(Path(tempfile.gettempdir()) / "lecturecut-lips-bench"))
+
+    from lecturecut.asr.transcribe import load_engine, transcribe
+    from lecturecut.media.probe import probe
+    from lecturecut.models.face import DlibLandmarker
+    from lecturecut.resources import SAMPLE_LECTURE
+    from lecturecut.synthesis.lips import regenerate_span
+    from lecturecut.synthesis.lips.source import SourceFrames
+    from lecturecut.synthesis.plan import plan_for
+    from lecturecut.synthesis.project import Project
+    from lecturecut.synthesis.render.video import frame_instants
+
+    print(f"transcribing {SAMPLE_LECTURE.name} with {args.asr} ...", file=sys.stderr)
+    base = Project.create(SAMPLE_LECTURE, probe(SAMPLE_LECTURE),
+                          transcribe(str(SAMPLE_LECTURE), model=load_engine(args.asr), language="en"))
+    norms = [w.norm for w in base.transcript.words]
+    landmarker = DlibLandmarker()
+    rows = []
+    for first, last, text in EDITS:
+        a, b = norms.index(first), norms.index(last) + 1
+        project = base.with_edl(base.edl.replace(a, b, text), "edit")
+        plan = plan_for(project, synthesize=True)
+        (span,) = plan.synth_spans
+        index = plan.spans.index(span)
+        instants = list(frame_instants(plan))[index]
+        decoded = SourceFrames(SAMPLE_LECTURE).between(float(instants[0]) - 0.1, float(instants[-1]) + 0.1)
+        times = [t for t, _ in decoded]
+        tol = float(Fraction(1, 4) / plan.fps)
+        frames = [decoded[max(bisect.bisect_right(times, float(t) + tol) - 1, 0)][1] for t in instants]
+        best = None
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            out, result = regenerate_span(project, plan, index, frames, landmarker=landmarker)
+            wall = time.perf_counter() - t0
+            if best is None or wall < best[0]:
+                best = (wall, out, result)
+        wall, out, result = best
+        fps = float(plan.fps)
+        video_s = len(frames) / fps
+
+        new_check = lip_check(plan, index, opening(out, fps))
+        old_check = lip_check(plan, index, opening(frames, fps))
+        sec = result.seconds
+        rows.append((f"'{' '.join(norms[a:b])}' -> '{text}'", span.method, video_s, result.changed, len(frames),
+                     wall, sec["tracking"], sec["selection"], sec["decoding"], sec["compositing"],
+                     wall * 2.0 / video_s, new_check, old_check, result.reason))
+    print("| edit | voice | video s | frames changed | wall s | tracking s | selection s | decoding s "
+          "| compositing s | s per 2 s | bilabials closed | open vowels open | same, original mouth retimed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (edit, method, video_s, changed, n, wall, tr, sel, dec, comp, per2, new, old, reason) in rows:
+        print(f"| {edit} | {method} | {video_s:.2f} | {changed}/{n} | {wall:.2f} | {tr:.2f} | {sel:.3f} | {dec:.2f} "
+              f"| {comp:.2f} | {per2:.2f} | {new[0]}/{new[1]} | {new[2]}/{new[3]} "
+              f"| {old[0]}/{old[1]}, {old[2]}/{old[3]} |" + (f" {reason}" if reason else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
