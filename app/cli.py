@@ -523,7 +523,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.export import ExportOptions, export
 
     session = _open_session(args.project)
-    options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force)
+    options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
+                            lips=not args.no_lips)
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     reps = session.project.edl.replacements
     for index, method, duration_s in result.synthesized:  # synthetic speech is never silent about itself
@@ -531,6 +532,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         voice = "generic voice" if method == "generic" else f"{method} from the lecture"
         _note(args, f"retype {index + 1} (words {r.start}:{r.end}, \"{r.text[:40]}\"): {duration_s:.2f} s "
                     f"of new speech, {voice}")
+    for lips in result.lips:  # nor are regenerated faces, nor faces that could not be
+        line = f"retype {lips.replacement + 1}: {lips.summary}"
+        if lips.changed:
+            _note(args, line)
+        else:
+            _err(f"warning: {line}")
     for warning in result.warnings:
         _err(f"warning: {warning}")
     _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
@@ -773,6 +780,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
     s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
+    s.add_argument("--no-lips", action="store_true",
+                   help="keep the original picture (retimed) under new speech instead of regenerating the mouth")
     s.add_argument("--force", action="store_true", help="replace an existing video and .srt/.vtt of that name")
     s.set_defaults(fn=cmd_export)
 
