@@ -13,8 +13,11 @@ it shows, and from the voice engine's record where that sound came from in the l
   footage: those frames keep their retimed picture and the result says so.
 
 A frame a little before or after a stretch (the breath and lip closure around a word)
-continues the same mapping. Every regenerated frame is the target frame (the original
-picture retimed, which keeps the head and body moving) with the source frame's lower face
+continues the same mapping; frames in the new speech's pauses show the lecturer's mouth in one
+of the lecture's own pauses (its room tone), so no mouth goes on saying the replaced words.
+
+Every regenerated frame is the target frame (the original picture retimed, which keeps the
+head and body moving) with the source frame's lower face
 composited onto it (:mod:`.composite`); the mouth fades in and out over ``FADE_FRAMES`` at
 the span's ends and wherever it starts or stops inside. If the target frames lose the face
 (none, several, leaving the picture) the whole span is left as it is, and the result says
@@ -142,6 +145,29 @@ def _map(segs, s: float, extend: float) -> float | None:
     return sa + (s - oa) * (sb - sa) / max(ob - oa, 1)
 
 
+def _rest_in_pauses(src_t: list, room_tone, rate: int, fps: float) -> None:
+    """Frames in the new speech's pauses (no word within ``EXTEND_S``) show the lecturer's mouth in one
+    of the lecture's own pauses (the room tone the voice engine padded with), played at its own pace:
+    never the retimed picture, whose mouth would go on saying the replaced words in silence."""
+    pauses = [(a / rate, b / rate) for a, b in room_tone if b > a]
+    if not pauses:
+        return
+    a, b = max(pauses, key=lambda p: p[1] - p[0])
+    j = 0
+    while j < len(src_t):
+        if src_t[j] is not None:
+            j += 1
+            continue
+        k = j
+        while k < len(src_t) and src_t[k] is None:
+            k += 1
+        for i in range(j, k):  # forward through the pause, back again if it is shorter (ping-pong)
+            period = max(b - a, 1.0 / fps)
+            x = ((i - j) / fps) % (2 * period)
+            src_t[i] = a + (x if x <= period else 2 * period - x)
+        j = k
+
+
 def _weights(mapped: Sequence[bool]) -> list[float]:
     """Opacity per frame: 0 where unmapped, ramping up over FADE_FRAMES from each unmapped frame
     and from both ends of the span."""
@@ -242,6 +268,8 @@ def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
         s = float(Fraction(acc_frames + j) / fps * rate - acc_samples + half)  # sample of the speech's audio
         x = _map(segs, s, extend)
         src_t.append(None if x is None else x / rate)
+    if any(t is not None for t in src_t):
+        _rest_in_pauses(src_t, span.speech.record.room_tone, rate, float(fps))
     seconds["selection"] += time.perf_counter() - t_sel
     notes = []
     if unsaid:
