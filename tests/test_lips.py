@@ -277,3 +277,31 @@ def test_export_regenerates_the_mouth_under_the_span_only(tmp_path):
         d_old = np.abs(f[ys, xs].astype(int) - b[ys, xs].astype(int)).mean()
         nearer += d_new < d_old
     assert nearer >= n - 2, nearer
+
+
+def test_a_slide_without_a_speaker_exports_the_new_speech_and_says_why_the_lips_were_not(tmp_path):
+    """JFK's inaugural audio under a slide (made here with ffmpeg): the retype is spoken, the slide's
+    frames are left as they are, and the export says why."""
+    from testmedia import JFK
+
+    from lecturecut.asr.transcribe import transcribe
+    from lecturecut.media.ffmpeg import media_arg, run_ffmpeg
+    from lecturecut.media.frames import read_frames
+    from lecturecut.synthesis.export import ExportOptions, export
+
+    slide = tmp_path / "slide.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", "color=c=0xf0f0e8:s=320x240:r=25", "-i", media_arg(media_path(JFK)),
+                "-map", "0:v", "-map", "1:a", "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", str(slide)], what="making a slide video")
+    base = Project.create(slide, probe(slide), transcribe(str(slide), model=engine("tiny.en"), language="en"))
+    you = index_of(base, "you")  # "... what your country can do for you ..." -> "... for country ..."
+    project = base.with_edl(base.edl.replace(you, you + 1, "country"), "edit")
+    out = tmp_path / "edited.mp4"
+    result = export(project, out, ExportOptions(preset="draft", smooth_cuts=False, subtitles="none"))
+    assert [(i, m) for i, m, _ in result.synthesized] == [(0, "reused")]  # the audio edit still works
+    (lips,) = result.lips
+    assert lips.method == NOT_REGENERATED and lips.changed == 0
+    assert re.fullmatch(r"no face in 0:0\d-0:\d\d: lips not regenerated", lips.reason), lips.reason
+    plain = np.asarray(next(iter(read_frames(slide, n_frames=1))), int)
+    frames = np.asarray(list(read_frames(out)), int)
+    assert np.abs(frames - plain).max() <= 6  # every frame is still the slide (codec noise only)
