@@ -5,7 +5,8 @@ move with the skull (brows, nose, eyes), so the source's mouth sits where the ta
 head is; its colour is matched to the target's skin (mean and spread in Lab, measured
 on the skin around the mouth, not on the mouth's inside); and it is blended through a
 feathered mask covering the mouth, chin and lower cheeks of both faces (the union, so
-that no second chin of the target shows under a source chin that is higher). Only the
+that no second chin of the target shows under a source chin that is higher), kept inside
+the source face's outline (never its background) and below the target's nostrils. Only the
 face's neighbourhood is touched: every pixel outside the mask keeps its value.
 """
 
@@ -36,6 +37,12 @@ def region_polygon(landmarks: np.ndarray) -> np.ndarray:
     return np.concatenate([p[JAW_LOWER], top])
 
 
+def face_outline(landmarks: np.ndarray) -> np.ndarray:
+    """The face's outline: the jaw from ear to ear, closed over the brows, (27, 2) float32."""
+    p = np.asarray(landmarks, np.float32)
+    return np.concatenate([p[0:17], p[26:16:-1]])
+
+
 def warp_points(m: np.ndarray, points: np.ndarray) -> np.ndarray:
     return (np.asarray(points, np.float64) @ m[:, :2].T.astype(np.float64) + m[:, 2]).astype(np.float32)
 
@@ -56,8 +63,9 @@ def _match_colour(src: np.ndarray, dst: np.ndarray, skin: np.ndarray) -> np.ndar
     sel = skin.astype(bool)
     mu_s, sd_s = s_lab[sel].mean(0), s_lab[sel].std(0) + 1e-3
     mu_d, sd_d = d_lab[sel].mean(0), d_lab[sel].std(0) + 1e-3
-    ratio = np.clip(sd_d / sd_s, *STD_RATIO)
-    out = (s_lab - mu_s) * ratio + mu_d
+    ratio = np.ones(3, np.float32)
+    ratio[0] = np.clip(sd_d[0] / sd_s[0], *STD_RATIO)  # lightness: mean and spread; colour: mean only
+    out = (s_lab - mu_s) * ratio + mu_d  # (scaling a/b by the skin's narrow spread greyed the lips)
     return cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 
 
@@ -105,6 +113,11 @@ def composite(target: np.ndarray, target_pts: np.ndarray, source: np.ndarray, so
     nose = float((t_pts[NOSE_BASE] @ axis).max())
     top = max(float((region_polygon(t_pts)[-len(NOSE_BASE):] @ axis).min()), nose + 3.0)
     alpha *= np.clip((depth - nose) / (top - nose), 0.0, 1.0)
+    # and nothing from beyond the source face's outline (its background, where its head was elsewhere)
+    outline = np.zeros_like(mask)
+    cv2.fillPoly(outline, [(face_outline(s_pts) - shift).astype(np.int32)], 255)
+    inside = cv2.erode(outline, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
+    alpha *= cv2.GaussianBlur(inside.astype(np.float32) / 255.0, (0, 0), max(sigma / 2, 1.0))
     alpha = (alpha * float(min(weight, 1.0)))[..., None]
     blended = patch.astype(np.float32) * (1 - alpha) + warped.astype(np.float32) * alpha
     out[y0:y1, x0:x1] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
