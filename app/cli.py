@@ -280,8 +280,18 @@ def cmd_voices(args: argparse.Namespace) -> int:
             tuning += f" (gain applied {s.record.tuning.gain_db:+.1f} dB: the recording has no more headroom)"
         if s.record and s.record.tuning.shift_ms != r.tuning.shift_ms:
             tuning += f" (shifted {s.record.tuning.shift_ms:+d} ms: the pause allows no more)"
-        _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}{tuning}")
+        _out(f"{k}\t{r.start}:{r.end}\t{r.text}\t{_voice_label(s)}\t{sources}{tuning}\t{_lips_label(s)}")
     return EXIT_OK
+
+
+def _lips_label(status) -> str:
+    """What the lips engine did under a listed span at its last export (regenerated faces are never silent)."""
+    from lecturecut.synthesis.lips.record import recall
+
+    if status.record is None:
+        return "lips: once spoken"
+    found = recall(status.record.key)
+    return found.summary if found else "lips: regenerated at export"
 
 
 def _print_candidates(args: argparse.Namespace, project, index: int) -> int:

@@ -267,6 +267,11 @@ def test_export_regenerates_the_mouth_under_the_span_only(tmp_path):
     out = tmp_path / "battle.mp4"
     exported = export(project, out, ExportOptions(preset="draft", smooth_cuts=False, subtitles="none"))
     assert [(r.replacement, r.method, r.changed) for r in exported.lips] == [(0, OWN_MOUTH, n)]
+    # and remembered for the listings ('lecturecut voices'), by the span's voice record
+    from lecturecut.synthesis.lips.record import recall
+
+    key = exported.plan.synth_spans[0].speech.record.key
+    assert recall(key) == exported.lips[0] and recall(key).summary == f"lips: own mouth, {n}/{n} frames"
     # the file shows the new mouth: in the mouth region its frames are nearer the regenerated ones
     frames = list(read_frames(out, first, n))
     target = track(old, 25.0, landmarker())

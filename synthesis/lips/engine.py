@@ -236,6 +236,16 @@ def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
     ``plan`` is a render plan and that piece a ``SynthSpan`` carrying its voice record; this room reads
     both without importing them (the voice and lips engines are independent: ``pyproject.toml``).
     """
+    out, result = _regenerate(project, plan, index, frames, landmarker=landmarker, source_frames=source_frames,
+                              progress=progress, cancel=cancel)
+    from .record import remember
+
+    remember(getattr(plan.spans[index].speech.record, "key", ""), result)  # listed by 'lecturecut voices'
+    return out, result
+
+
+def _regenerate(project, plan, index: int, frames: Sequence[np.ndarray], *, landmarker, source_frames,
+                progress, cancel) -> tuple[list[np.ndarray], LipsResult]:
     progress = progress or no_progress
     span = plan.spans[index]
     if getattr(span, "speech", None) is None:
