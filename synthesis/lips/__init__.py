@@ -16,11 +16,15 @@ and Slaney 1997):
 - ``visemes``: the ARPAbet -> viseme table (bilabials, open vowels ...);
 - ``composite``: the source's lower face aligned on the rigid landmarks, colour-matched
   in Lab on the skin around the mouth, feathered onto the target frame;
-- ``source``: the lecture's frames read by time on the audio clock, seeking.
+- ``source``: the lecture's frames read by time on the audio clock, seeking;
+- ``record``: each span's last result remembered by its voice record's key, for listings.
 
 Every span's result (:class:`LipsResult`: method, frames changed, or why not) is returned
-to the caller, which lists it with the edit. The Wav2Lip GAN (``lecturecut.models.wav2lip``)
-is not wired in yet.
+to the caller (``ExportResult.lips``) and remembered (``lecturecut voices`` lists it). Frames
+in the new speech's pauses show the lecturer's mouth in one of the lecture's own pauses.
+Not yet here: the Wav2Lip GAN (``lecturecut.models.wav2lip``), a sync score (SyncNet or a
+validated substitute), background frames chosen by head pose for a changed duration (the
+picture under the mouth is the original retimed), and the app's preview of a regenerated edit.
 """
 
 from .engine import NOT_REGENERATED, OWN_MOUTH, LipsResult, regenerate_span
