@@ -263,6 +263,11 @@ def test_export_regenerates_the_mouth_under_the_span_only(tmp_path):
     # every frame before and after the span is the very frame of the render without lips
     assert with_lips[:first] == without[:first] and with_lips[first + n:] == without[first + n:]
     assert all(a != b for a, b in zip(with_lips[first:first + n], without[first:first + n]))
+    # a window (a preview) that starts inside the span shows the very frames of the whole render
+    part: list = []
+    write_frames(project, plan, lambda f: part.append(hashlib.sha256(f.tobytes()).hexdigest()), smooth_cuts=False,
+                 progress=no_progress, cancel=None, window=(first + 3, first + n + 5), lips=[])
+    assert part == with_lips[first + 3:first + n + 5]
 
     out = tmp_path / "battle.mp4"
     exported = export(project, out, ExportOptions(preset="draft", smooth_cuts=False, subtitles="none"))
