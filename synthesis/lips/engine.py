@@ -40,7 +40,7 @@ from lecturecut.core import ProgressFn, check_cancel, no_progress
 from .composite import composite
 from .select import choose, lecture_phones
 from .source import SourceFrames
-from .track import track
+from .track import inner_lip_opening, track
 from .visemes import MID, OPEN, ROUNDED, SPREAD, VISEME_OF, phone_base, viseme
 
 OWN_MOUTH = "own mouth"  # the method: the lecturer's own mouth footage (Video Rewrite style)
@@ -82,7 +82,7 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def _selected(u, phones, lang: str, library, rate: int) -> list[tuple[int, int, float, float, str]] | None:
+def _selected(u, phones, lang: str, library, rate: int, opening) -> list[tuple[int, int, float, float, str]] | None:
     """Segments for a built or generic stretch: its phones (timed by the voice engine, or spread over
     the stretch in proportion to a typical length) matched to lecture footage by :func:`select.choose`."""
     oa, ob = u.output
@@ -99,7 +99,7 @@ def _selected(u, phones, lang: str, library, rate: int) -> list[tuple[int, int, 
             step = wt / total * (ob - oa)
             timed.append((p, int(round(at)), int(round(at + step))))
             at += step
-    picks = choose([(p, (b - a) / rate) for p, a, b in timed], library)
+    picks = choose([(p, (b - a) / rate) for p, a, b in timed], library, opening)
     if picks is None:
         return None
     return [(a, b, o.start * rate, o.end * rate, u.text) for (_, a, b), o in zip(timed, picks)]
@@ -108,7 +108,7 @@ def _selected(u, phones, lang: str, library, rate: int) -> list[tuple[int, int, 
 Segment = tuple[int, int, float, float, str]  # out_a, out_b (speech samples), src_a, src_b (source samples), text
 
 
-def _segments(span, transcript, lang: str, rate: int) -> tuple[list[Segment], list[str]]:
+def _segments(span, transcript, lang: str, rate: int, opening=None) -> tuple[list[Segment], list[str]]:
     """(out_a, out_b, src_a, src_b, text) linear pieces of the span's new audio and the footage whose mouth
     shows it (speech samples -> source samples), and the texts no footage could be found for."""
     segs: list[Segment] = []
@@ -124,7 +124,7 @@ def _segments(span, transcript, lang: str, rate: int) -> tuple[list[Segment], li
             continue
         if library is None:
             library = lecture_phones(transcript) if transcript is not None else []
-        got = _selected(u, record.phones, lang, library, rate)
+        got = _selected(u, record.phones, lang, library, rate, opening)
         if got is None:
             unsaid.append(u.text)
         else:
@@ -271,7 +271,21 @@ def _regenerate(project, plan, index: int, frames: Sequence[np.ndarray], *, land
 
     # ---- selection: the source instant whose mouth each frame shows
     t_sel = time.perf_counter()
-    segs, unsaid = _segments(span, project.transcript, project.transcript.language, rate)
+    if landmarker is None:
+        landmarker = shared_landmarker()
+    source_frames = source_frames or SourceFrames(project.source)
+    measured: dict[int, float | None] = {}
+
+    def opening(occ) -> float | None:
+        """The smallest inner-lip opening in a lecture phone's own frames (for choosing bilabials)."""
+        if occ.index not in measured:
+            got = source_frames.between(occ.start, max(occ.end, occ.start + 1.0 / float(fps)), cancel)
+            tr = track([f for _, f in got], float(fps), landmarker, cancel)
+            found = [inner_lip_opening(p) for p in tr.landmarks if p is not None]
+            measured[occ.index] = min(found) if found else None
+        return measured[occ.index]
+
+    segs, unsaid = _segments(span, project.transcript, project.transcript.language, rate, opening)
     extend = EXTEND_S * rate
     src_t: list[float | None] = []
     for j in range(n):
@@ -288,8 +302,6 @@ def _regenerate(project, plan, index: int, frames: Sequence[np.ndarray], *, land
         return frames, result(0, "; ".join(notes) or "no recorded mouth said the new speech")
 
     # ---- tracking: the target faces (the frames as rendered)
-    if landmarker is None:
-        landmarker = shared_landmarker()
     progress(0.0, "tracking the face")
     t_tr = time.perf_counter()
     target = track(frames, float(fps), landmarker, cancel)
@@ -301,7 +313,6 @@ def _regenerate(project, plan, index: int, frames: Sequence[np.ndarray], *, land
 
     # ---- the source frames: decoded in runs around the instants they serve, tracked per run
     progress(0.3, "finding the lecturer's mouth")
-    source_frames = source_frames or SourceFrames(project.source)
     wanted = sorted(t for t in src_t if t is not None)
     runs: list[list[float]] = [[wanted[0], wanted[0]]]
     for t in wanted[1:]:

@@ -10,7 +10,9 @@ picks one occurrence per phone, minimising
   phone in the lecture whose viseme differs from the new sequence's neighbour (the mouth
   is already moving towards the next sound: coarticulation, as Video Rewrite's triphones);
 - a join cost: nothing when the next occurrence follows the previous one in the lecture
-  (their mouth shapes continue by construction), ``JOIN`` otherwise.
+  (their mouth shapes continue by construction), ``JOIN`` otherwise;
+- for bilabials, the mouth shape itself: the few best candidates' footage is tracked and
+  a candidate whose lips do not close costs more.
 
 The chosen occurrences are then time-warped onto the new phone timings.
 """
@@ -19,9 +21,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-from .visemes import SILENCE, phone_base, viseme
+from .visemes import BILABIAL, SILENCE, phone_base, viseme
 
 SAME_VISEME = 0.4
 OTHER_VISEME = 2.0
@@ -29,6 +31,8 @@ DURATION_WEIGHT = 0.5
 CONTEXT_WEIGHT = 0.2
 JOIN = 0.6
 CANDIDATES = 12  # occurrences kept per target phone (best target cost first)
+SHAPE_CANDIDATES = 5  # a bilabial's best candidates whose footage is measured for a closure
+SHAPE_WEIGHT = 10.0  # per unit of inner-lip opening (eye distances): open lips (0.2) cost 2, closed (0.03) 0.3
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,15 @@ def _target_cost(label: str, dur: float, before: str, after: str, occ: Occ) -> f
     return c
 
 
-def choose(targets: Sequence[tuple[str, float]], library: Sequence[Occ]) -> list[Occ] | None:
-    """One lecture occurrence per ``(phone, seconds)`` target, or None when the lecture has no phones."""
+def choose(targets: Sequence[tuple[str, float]], library: Sequence[Occ],
+           opening: Callable[[Occ], float | None] | None = None) -> list[Occ] | None:
+    """One lecture occurrence per ``(phone, seconds)`` target, or None when the lecture has no phones.
+
+    ``opening(occ)``: the lips' smallest inner opening (over the eye distance) in the footage of an
+    occurrence, or None where it has no face. Given, a bilabial keeps only its ``SHAPE_CANDIDATES``
+    best candidates, each costing ``SHAPE_WEIGHT`` times its opening: the lecture's own /p/ do not
+    all show a closure (a /p/ said fast between vowels barely closes).
+    """
     if not targets or not library:
         return None
     vis = [viseme(p) for p, _ in targets]
@@ -83,6 +94,13 @@ def choose(targets: Sequence[tuple[str, float]], library: Sequence[Occ]) -> list
         after = vis[i + 1] if i + 1 < len(vis) else SILENCE
         scored = sorted(((_target_cost(phone_base(label), dur, before, after, o), o) for o in library),
                         key=lambda x: x[0])
+        if opening is not None and vis[i] == BILABIAL:
+            shaped = []
+            for c, o in scored[:SHAPE_CANDIDATES]:
+                x = opening(o)
+                if x is not None:
+                    shaped.append((c + SHAPE_WEIGHT * x, o))
+            scored = sorted(shaped, key=lambda x: x[0]) or scored
         cands.append(scored[:CANDIDATES])
     # Viterbi over the candidates
     cost = [c for c, _ in cands[0]]
