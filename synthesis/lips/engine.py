@@ -203,6 +203,7 @@ def shared_landmarker():
 
 
 TRACKING = threading.Lock()
+_MEASURED: dict[tuple[str, float, float], float | None] = {}  # lecture phone -> its lips' smallest opening
 
 
 class _Locked:
@@ -274,16 +275,15 @@ def _regenerate(project, plan, index: int, frames: Sequence[np.ndarray], *, land
     if landmarker is None:
         landmarker = shared_landmarker()
     source_frames = source_frames or SourceFrames(project.source)
-    measured: dict[int, float | None] = {}
-
     def opening(occ) -> float | None:
         """The smallest inner-lip opening in a lecture phone's own frames (for choosing bilabials)."""
-        if occ.index not in measured:
+        key = (str(project.source), round(occ.start, 3), round(occ.end, 3))
+        if key not in _MEASURED:  # (kept for the process: the next span or export asks again)
             got = source_frames.between(occ.start, max(occ.end, occ.start + 1.0 / float(fps)), cancel)
             tr = track([f for _, f in got], float(fps), landmarker, cancel)
             found = [inner_lip_opening(p) for p in tr.landmarks if p is not None]
-            measured[occ.index] = min(found) if found else None
-        return measured[occ.index]
+            _MEASURED[key] = min(found) if found else None
+        return _MEASURED[key]
 
     segs, unsaid = _segments(span, project.transcript, project.transcript.language, rate, opening)
     extend = EXTEND_S * rate

@@ -31,7 +31,7 @@ DURATION_WEIGHT = 0.5
 CONTEXT_WEIGHT = 0.2
 JOIN = 0.6
 CANDIDATES = 12  # occurrences kept per target phone (best target cost first)
-SHAPE_CANDIDATES = 5  # a bilabial's best candidates whose footage is measured for a closure
+SHAPE_CANDIDATES = 3  # a bilabial's best candidates whose footage is measured for a closure
 SHAPE_WEIGHT = 10.0  # per unit of inner-lip opening (eye distances): open lips (0.2) cost 2, closed (0.03) 0.3
 
 

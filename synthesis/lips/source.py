@@ -20,7 +20,7 @@ from lecturecut.media.ffmpeg import FFmpegPipe, media_arg
 from lecturecut.media.frames import PTS_WAIT_S, parse_showinfo
 from lecturecut.media.probe import probe
 
-SEEK_BEFORE_S = 1.0  # the decoder seeks this far before the first instant (to a keyframe at or before it)
+SEEK_BEFORE_S = 0.2  # the decoder starts this far before the first instant (timestamps rounded by containers)
 
 
 class SourceFrames:
@@ -60,8 +60,9 @@ class SourceFrames:
                 pts.put(parsed[1])
 
         start = float(self.audio_start) + t0 - SEEK_BEFORE_S
-        seek_args = (["-seek_timestamp", "1", "-noaccurate_seek", "-ss", f"{start:.6f}"]
-                     if seek and start > 0 else [])
+        # accurate seek: ffmpeg decodes from the keyframe but drops the frames before ``start`` itself
+        # (a 10 s GOP piped as RGB frames to be dropped here cost ~1 s per seek)
+        seek_args = ["-seek_timestamp", "1", "-ss", f"{start:.6f}"] if seek and start > 0 else []
         args = ["-copyts", *seek_args, "-i", media_arg(self.path), "-map", f"0:{self.video.index}",
                 "-an", "-sn", "-dn", "-vf", "showinfo", "-fps_mode", "passthrough",
                 "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
