@@ -585,10 +585,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: preview_edit(session.project, args.edit, args.output, context_s=args.context,
                                                       overwrite=args.force, side_by_side=args.side_by_side,
-                                                      progress=bar, cancel=tok))
+                                                      lips=not args.no_lips, progress=bar, cancel=tok))
     e = result.edit
     for warning in result.warnings:
         _err(f"warning: {warning}")
+    for lips in result.lips:  # regenerated faces are never silent
+        if lips.changed:
+            _note(args, f"edit {e.number}: {lips.summary}")
     spoken = f", new speech: {result.method}" if result.method else ""
     shown = (f"{result.before_s:.1f} s before beside {result.after_s:.1f} s after ({result.audio}'s sound)"
              if result.layout == "side-by-side" else f"{result.before_s:.1f} s before + {result.after_s:.1f} s after")
@@ -815,6 +818,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--side-by-side", action="store_true",
                    help="the original on the left and the edited moment on the right, playing together, "
                         "with the edited sound (video lectures only)")
+    s.add_argument("--no-lips", action="store_true",
+                   help="keep the original picture under new speech, retimed (as export --no-lips)")
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.set_defaults(fn=cmd_preview)
 

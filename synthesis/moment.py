@@ -202,6 +202,7 @@ class PreviewResult:
     warnings: tuple[str, ...] = ()
     layout: str = "sequential"  # "sequential": before, then after; "side-by-side": before left, after right
     audio: str = "both"  # what is heard: both halves in turn (sequential), or the side-by-side's choice
+    lips: tuple = ()  # one lips.LipsResult per spoken retype shown (its mouth regenerated, or why not)
 
     @property
     def duration_s(self) -> float:
@@ -256,7 +257,7 @@ class Half:
 
 
 def render_halves(project: Project, halves: list[Half], out_path: Path, container, *,
-                  progress: ProgressFn | None = None, cancel: object | None = None) -> int:
+                  progress: ProgressFn | None = None, cancel: object | None = None, lips: list | None = None) -> int:
     """Render ``halves`` one after another into ``out_path`` (atomically), each a window of its plan
     rendered by the export's renderer; with video each half carries its caption, without it a short
     silence separates them. Returns the gap between halves, in samples."""
@@ -321,7 +322,7 @@ def render_halves(project: Project, halves: list[Half], out_path: Path, containe
                     hi = lo + 0.85 * half.n_samples / total
                     write_frames(project, half.plan, lambda frame, caption=caption: writer.write(caption(frame)),
                                  smooth_cuts=True, progress=scaled(progress, lo, hi), cancel=cancel,
-                                 window=(half.window.frame_start, half.window.frame_end))
+                                 window=(half.window.frame_start, half.window.frame_end), lips=lips)
                     lo = hi
         with atomic_path(out_path) as part:
             args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * channels, video=video_file, container=container)
@@ -333,7 +334,7 @@ def render_halves(project: Project, halves: list[Half], out_path: Path, containe
 
 
 def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: float = CONTEXT_S,
-                 overwrite: bool = False, side_by_side: bool = False, audio: str = "after",
+                 overwrite: bool = False, side_by_side: bool = False, audio: str = "after", lips: bool = True,
                  progress: ProgressFn | None = None, cancel: object | None = None) -> PreviewResult:
     """Render edit ``n`` (from 1, see :func:`edits`) before and after into ``out_path``: the recording
     from ``context_s`` before the edit to ``context_s`` after it, then the same moment of the edited
@@ -345,7 +346,8 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     rendered and captioned as above into a temporary file, then composed by
     :func:`lecturecut.media.compare.side_by_side`); the sound is the ``audio`` one of "after" (the
     default: the edited sound is what is judged), "before", or "both" (before left, after right).
-    Nothing is written on failure or cancel; an existing ``out_path`` is replaced only with
+    Under new speech the mouth is regenerated as the export does (``lips``; the result lists what was
+    done). Nothing is written on failure or cancel; an existing ``out_path`` is replaced only with
     ``overwrite``.
     """
     from lecturecut.media.compare import AUDIO_CHOICES
@@ -379,24 +381,27 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     # each half's label gives the edit's time on its own clock: the recording's, the edited lecture's
     halves = [Half(source_plan(plan), before, f"{label} at {_clock(moment.source[0] / rate)} - before"),
               Half(plan, after, f"{label} at {_clock(moment.output[0] / rate)} - after")]
+    regenerated: list | None = [] if lips else None  # the mouth under new speech, as export makes it
     if side_by_side:
-        sound = _side_by_side(project, halves, out_path, audio, scaled(progress, share, 1.0), cancel)
+        sound = _side_by_side(project, halves, out_path, audio, scaled(progress, share, 1.0), cancel, regenerated)
         gap = 0
     else:
         gap = render_halves(project, halves, out_path, container, progress=scaled(progress, share, 1.0),
-                            cancel=cancel)
+                            cancel=cancel, lips=regenerated)
+    warnings += [f"edit {edit.number}: {r.summary}" for r in regenerated or () if r.reason]
     return PreviewResult(out_path, edit, n_edits, (before.end - before.start) / rate,
                          (after.end - after.start) / rate, gap / rate,
                          (before.start / rate, before.end / rate), (after.start / rate, after.end / rate),
                          moment.spoken.method if moment.spoken is not None else None, tuple(warnings),
-                         "side-by-side" if side_by_side else "sequential", sound if side_by_side else "both")
+                         "side-by-side" if side_by_side else "sequential", sound if side_by_side else "both",
+                         tuple(regenerated or ()))
 
 
 COMPOSE_SHARE = 0.45  # of a side-by-side preview's rendering: moviepy decodes both halves and encodes again
 
 
 def _side_by_side(project: Project, halves: list[Half], out_path: Path, audio: str,
-                  progress: ProgressFn, cancel: object | None) -> str:
+                  progress: ProgressFn, cancel: object | None, lips: list | None = None) -> str:
     """Render each half alone into a temporary file (as ``render_halves`` renders it), then compose
     the two into ``out_path``, the before half on the left. Returns what the output's sound is."""
     from lecturecut.media.compare import side_by_side
@@ -409,7 +414,7 @@ def _side_by_side(project: Project, halves: list[Half], out_path: Path, audio: s
             hi = lo + (1 - COMPOSE_SHARE) * half.n_samples / total
             files.append(tmp / f"{name}.mp4")
             render_halves(project, [half], files[-1], CONTAINERS[".mp4"], progress=scaled(progress, lo, hi),
-                          cancel=cancel)
+                          cancel=cancel, lips=lips)
             lo = hi
         composed = side_by_side(files[0], files[1], out_path, labels=None, audio=audio,
                                 progress=scaled(progress, lo, 1.0), cancel=cancel)

@@ -84,6 +84,7 @@ def review_reel(project: Project, out_path: str | Path, *, context_s: float = CO
               for k, seg in enumerate(segments)]
     rendering = scaled(progress, share, 1.0)
     render_halves(project, halves, out_path, container,
-                  progress=lambda f, m: rendering(f, f"writing the review reel ({m})"), cancel=cancel)
+                  progress=lambda f, m: rendering(f, f"writing the review reel ({m})"), cancel=cancel,
+                  lips=[])  # the mouth under new speech regenerated, as the export has it
     duration = sum(h.n_samples for h in halves) / rate
     return ReviewResult(out_path, len(segments) // 2, duration)

@@ -240,6 +240,7 @@ def test_preview_of_a_retype_speaks_the_new_word(edited, tmp_path, capsys):
     assert main(["preview", project_file, "--edit", "2", "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert "edit 2/2 (retype" in err and "new speech: reused" in err and "warning" not in err, err
+    assert "edit 2: lips: own mouth" in err, err  # the mouth under the new word regenerated, as exported
     plan = plan_for(edited, synthesize=True)  # the preview's plan (its speech from the cache now)
     rate = plan.audio_rate
     info = probe(out)
