@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         self.transcript.selectionRangeChanged.connect(lambda _r: self._update_state())
         # new speech: the status bar says what is being made; a retype just typed is heard once ready
         self._audition_wanted: set[Any] = set()
+        self._auditioning: tuple[int, int] | None = None  # the range an audition started playing
         self._known_retypes: frozenset[Any] = frozenset()
         self.voice.progress.connect(self._on_voice_progress)
         self.voice.clipReady.connect(self._on_clip_ready)
@@ -512,9 +513,9 @@ class MainWindow(QMainWindow):
         if clip.replacement not in self._audition_wanted:
             return
         self._audition_wanted.clear()  # once: the newest edit's speech, not a queue of them
-        if self.player.is_playing():
+        if self.player.is_playing() and self.player.playing_range() != self._auditioning:
             return  # the user is listening to something else: the new speech is in place for it
-        self.audition(clip)
+        self.audition(clip)  # (an audition still playing gives way: the newer speech is what was asked for)
 
     def _on_clip_failed(self, replacement: Any, reason: str) -> None:
         if replacement in self._audition_wanted:
@@ -524,6 +525,7 @@ class MainWindow(QMainWindow):
     def audition(self, clip: Any) -> None:
         """Play a retype's new speech in place, from a second before it to a second after, as edited."""
         self.player.play_range(max(0, clip.start_ms - AUDITION_PAD_MS), clip.end_ms + AUDITION_PAD_MS)
+        self._auditioning = self.player.playing_range()
         self.auditionStarted.emit(clip)
 
     def _load_poster(self, source: str | os.PathLike[str]) -> None:

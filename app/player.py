@@ -124,6 +124,7 @@ class PlaybackController(QObject):
         self.pending_source: str | None = None  # a video being transcribed: no project yet
         self.playback_failed = False  # the media backend gave up on this file (silent clock since)
         self._stop_at: int | None = None  # Play selection: pause when the playhead reaches this
+        self._range: tuple[int, int] | None = None  # the last Play-selection range, as asked for
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -578,9 +579,14 @@ class PlaybackController(QObject):
         self.seek(start_ms)
         self.play()
         self._stop_at = int(end_ms)
+        self._range = (int(start_ms), int(end_ms))
 
     def is_playing_range(self) -> bool:
         return self._stop_at is not None
+
+    def playing_range(self) -> tuple[int, int] | None:
+        """(start, end) ms of the Play-selection range playing now, or None."""
+        return self._range if self._stop_at is not None and self._playing else None
 
     # ---- preview ------------------------------------------------------------
     def preview(self, start_ms: int, end_ms: int, pad_ms: int = PREVIEW_PAD_MS) -> None:

@@ -199,10 +199,10 @@ def test_find_counts_and_marks_matches_before_replacing(qtbot, window):
     marks = [sel.format.background().color() for sel in window.transcript.extraSelections()]
     assert marks.count(FIND_BACKGROUND) == 2
     bar.replace_edit.setText("the")
-    assert bar.info.text() == "2 matches \u00b7 Replacing needs new speech for 2 words (voice pending)"
+    assert bar.info.text() == "2 matches \u00b7 Replacing needs new speech for 2 words (made in the lecturer's voice)"
     bar.find_edit.setText("oil")
     bar.replace_edit.setText("crude")
-    assert bar.info.text() == "1 match \u00b7 Replacing needs new speech for 1 word (voice pending)"
+    assert bar.info.text() == "1 match \u00b7 Replacing needs new speech for 1 word (made in the lecturer's voice)"
     bar.replace_edit.setText("")  # deleting needs no voice
     assert bar.info.text() == "1 match"
     window.session.delete(10, 11)  # "oil" deleted: no longer a match
