@@ -197,3 +197,80 @@ def psola_fit(audio: np.ndarray, rate: int, bounds: Sequence[int], stretches: Se
     new = np.concatenate([[bounds[0] * factors[0]], bounds[0] * factors[0] + np.cumsum(lengths)])
     new *= len(y) / max(new[-1] + (len(x) - bounds[-1]) * factors[-1], 1.0)
     return y, tuple(int(round(v)) for v in new)
+
+
+
+JOIN_LPC_ORDER = 16
+JOIN_FIT_S = 0.020  # the stretch before a join a linear predictor is fitted to
+JOIN_PROBE_S = 0.005  # the stretch after it where a click would show
+JOIN_STEP_S = 0.001  # cut candidates this far apart (a fifth of a high voice's pitch period)
+_HANN: dict[int, np.ndarray] = {}  # the fit window's taper per length, made once
+
+
+def join_spike(x: np.ndarray, at: int, rate: int) -> float:
+    """How much ``x`` (mono) jumps at ``at``: the largest error, in the ``JOIN_PROBE_S`` after it, of a
+    linear predictor fitted to the ``JOIN_FIT_S`` before it, over that predictor's typical error there.
+
+    Speech and room tone run on as predicted (a few units); a splice into a rising onset or onto a
+    glottal pulse out of quiet does not (tens). Scale-free, so quiet and loud joins compare alike.
+    """
+    from scipy.linalg import solve_toeplitz
+    from scipy.signal import lfilter
+
+    fit, probe = int(JOIN_FIT_S * rate), int(JOIN_PROBE_S * rate)
+    a, b = at - fit, at + probe
+    if a < 0 or b > len(x):
+        return float("inf")
+    seg = np.asarray(x[a:b], np.float64)
+    if fit not in _HANN:
+        _HANN[fit] = np.hanning(fit)
+    w = seg[:fit] * _HANN[fit]
+    r = np.array([np.dot(w[:fit - k], w[k:]) for k in range(JOIN_LPC_ORDER + 1)])  # autocorrelation, lags 0..16
+    if r[0] <= 0:
+        return 0.0
+    r[0] *= 1 + 1e-6
+    coeffs = solve_toeplitz(r[:JOIN_LPC_ORDER], r[1:JOIN_LPC_ORDER + 1])
+    e = lfilter(np.concatenate([[1.0], -coeffs]), [1.0], seg)
+    level = max(float(np.sqrt(np.mean(e[JOIN_LPC_ORDER:fit] ** 2))), 1e-4)
+    return float(np.max(np.abs(e[fit:])) / level)
+
+
+def best_cut(x: np.ndarray, centre: int, earlier: int, later: int, rate: int, room: np.ndarray, fade: int,
+             fade_out: bool, fade_in: bool, per_sample: float) -> int:
+    """Where in ``x`` (mono) to centre a ``fade``-sample equal-power crossfade between ``x`` and ``room``
+    (the room tone new speech starts or ends with), near ``centre``, so that the join jumps least.
+
+    ``fade_out``: ``x`` is kept up to the cut and fades into the room tone; ``fade_in``: the room
+    tone fades into ``x`` from the cut on; both: the worse of the two counts (an insertion between
+    words said as one). Candidates from ``earlier`` samples before ``centre`` to ``later`` after it
+    (every ``JOIN_STEP_S``) are scored by :func:`join_spike` plus ``per_sample`` for each sample
+    moved from ``centre``; ties go to the nearest. Where speech runs on, the crossfade should not
+    start on a glottal pulse or into a rising onset: the best point is found, not assumed.
+    """
+    from lecturecut.synthesis.render.audio import equal_power  # not at import: render/ imports the voice
+
+    half = max(fade // 2, 1)
+    fit, probe = int(JOIN_FIT_S * rate), int(JOIN_PROBE_S * rate)
+    fo, fi = equal_power(2 * half)
+    step = max(int(JOIN_STEP_S * rate), 1)
+    room = np.asarray(room, np.float64)
+    if len(room) < fit + probe + 2 * half:
+        return int(centre)
+    best, best_cost = int(centre), float("inf")
+    offsets = sorted(range(-earlier, later + 1, step), key=abs)
+    for c in (centre + d for d in offsets):
+        if c - half < (fit if fade_out else 0) or c + half + probe > len(x):
+            continue
+        spikes = []
+        if fade_out:  # x until c, then room tone: the mix of the two around c
+            y = np.concatenate([x[c - half - fit: c - half], x[c - half: c + half] * fo + room[:2 * half] * fi,
+                                room[2 * half: 2 * half + probe]])
+            spikes.append(join_spike(y, fit + half, rate))
+        if fade_in:  # room tone, then x from c on
+            y = np.concatenate([room[:fit], room[fit: fit + 2 * half] * fo + x[c - half: c + half] * fi,
+                                x[c + half: c + half + probe]])
+            spikes.append(join_spike(y, fit + half, rate))
+        cost = max(spikes, default=0.0) + per_sample * abs(c - centre)
+        if cost < best_cost - 1e-9:
+            best, best_cost = c, cost
+    return int(best)

@@ -61,6 +61,17 @@ MAX_WORDS = 60  # spoken tokens one retype may have: a paragraph is several rety
 # gently (10 ms made a step out of the room tone, 4 ms a click; measured on JFK's "for you").
 UNIT_MARGIN_S = 0.020
 KEEP_S = 0.030  # of the pause either side of the replaced words, at most this much stays as recorded
+# Words said without a pause between them (less than 2 * KEEP_S): the cut is searched within
+# JOIN_REACH_S of their boundary (known to about 15 ms) for the least jump when the source is
+# crossfaded with room tone over JOIN_FADE_S (the renderer's default crossfade); each ms moved
+# costs JOIN_COST_PER_S / 1000 units of that jump (psola.join_spike: a few units is speech running on).
+JOIN_REACH_S = 0.020
+JOIN_FADE_S = 0.010
+JOIN_COST_PER_S = 100.0
+# A recorded run's margins (UNIT_MARGIN_S) where they fade from or into room tone: the cut is searched
+# up to EDGE_OUTWARD_S further from the words and EDGE_INWARD_S into them, the same way.
+EDGE_OUTWARD_S = 0.010
+EDGE_INWARD_S = 0.005
 MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
 MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
 TYPED_PAUSE_S = 0.20  # a comma or full stop typed between new words becomes this much room tone
@@ -163,22 +174,64 @@ def _join(a: np.ndarray, b: np.ndarray, fade: int) -> np.ndarray:
     return np.concatenate([a[:len(a) - fade], mid, b[fade:]]).astype(np.float32)
 
 
-def _span_range(project: Project, corpus: Corpus, r: Replacement, rate: int) -> tuple[int, int, int, int]:
-    """(cut_in, cut_out, lead, trail): the source range replaced and the room tone at each end (samples)."""
+def _span_range(project: Project, corpus: Corpus, r: Replacement, rate: int,
+                room: np.ndarray | None = None) -> tuple[int, int, int, int]:
+    """(cut_in, cut_out, lead, trail): the source range replaced and the room tone at each end (samples).
+
+    ``room``: the room tone the new audio starts and ends with; where the words either side are
+    said without a pause, the cut is searched near their boundary (``_connected_cuts``)."""
     words = corpus.words
     total = _at_rate(project.transcript.duration or (words[-1].end if words else 0), rate)
     prev_end = _at_rate(words[r.start - 1].end, rate) if r.start > 0 else 0
     next_start = _at_rate(words[r.end].start, rate) if r.end < len(words) else total
     keep, lo, hi = int(KEEP_S * rate), int(MIN_PAD_S * rate), int(MAX_PAD_S * rate)
+    connected = room is not None and len(room) > 0
     if r.is_insertion:
         gap = max(next_start - prev_end, 0)
         k = min(keep, gap // 2)
+        if connected and gap < 2 * keep and 0 < r.start < len(words):  # inside connected speech: one cut
+            [c] = _connected_cuts(project.source, rate, room, [((prev_end + next_start) // 2, True, True)])
+            return c, c, lo, lo
         # inserted before the next word: the recorded pause stays before the new words
         return prev_end + k, next_start - k, min(max(gap - 2 * k, lo), hi), lo
     first, last = _at_rate(words[r.start].start, rate), _at_rate(words[r.end - 1].end, rate)
     before, after = max(first - prev_end, 0), max(next_start - last, 0)
     kb, ka = min(keep, before // 2), min(keep, after // 2)
-    return (prev_end + kb, next_start - ka, min(max(before - kb, lo), hi), min(max(after - ka, lo), hi))
+    cut_in, cut_out = prev_end + kb, next_start - ka
+    asks = []  # (boundary, the source fades out there, it fades in there)
+    if connected and r.start > 0 and before < 2 * keep:
+        asks.append(((prev_end + first) // 2, True, False))
+    if connected and r.end < len(words) and after < 2 * keep:
+        asks.append(((last + next_start) // 2, False, True))
+    cuts = iter(_connected_cuts(project.source, rate, room, asks))
+    if asks and asks[0][1]:
+        cut_in = next(cuts)
+    if asks and asks[-1][2]:
+        cut_out = max(next(cuts), cut_in)
+    return cut_in, cut_out, min(max(first - cut_in, lo), hi), min(max(cut_out - last, lo), hi)
+
+
+def _connected_cuts(source: str, rate: int, room: np.ndarray, asks: list[tuple[int, bool, bool]]) -> list[int]:
+    """Where to cut between words said without a pause, for each (boundary, fade_out, fade_in) asked
+    (samples @ rate): the point within ``JOIN_REACH_S`` of the boundary, on the kept word's side
+    (before it where the source fades out, after it where it fades back in; either side between
+    two kept words), where crossfading the source with the room tone jumps least
+    (:func:`psola.best_cut`: a fade onto a glottal pulse or into a rising onset is a click).
+    The source around all of them is read at once."""
+    from lecturecut.media.audio import read_range
+
+    from .psola import JOIN_FIT_S, best_cut
+
+    if not asks:
+        return []
+    reach, pad = int(JOIN_REACH_S * rate), int((JOIN_FIT_S + JOIN_FADE_S) * rate)
+    a = min(b for b, _, _ in asks) - reach - pad
+    x = read_range(source, rate, a, max(b for b, _, _ in asks) + reach + pad)
+    # only into the kept word: a cut that kept a piece of the replaced word would leave it between a
+    # deleted neighbour's cut (the plan's, at the boundary) and the new speech
+    return [a + best_cut(x, b - a, reach if fade_out else 0, reach if fade_in else 0, rate, room,
+                         int(JOIN_FADE_S * rate), fade_out, fade_in, JOIN_COST_PER_S / rate)
+            for b, fade_out, fade_in in asks]
 
 
 def synthesize(project: Project, replacement: Replacement, *, audio_rate: int,
@@ -420,8 +473,9 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
     from lecturecut.media.audio import read_range
 
     margin = int(round(UNIT_MARGIN_S * rate))
-    cut_in, cut_out, lead, trail = _span_range(project, corpus, replacement, rate)
     room = _RoomTone(project.source, corpus, rate, margin, project.fingerprint.head_tail_sha256)
+    room_sample = room.take(int(0.1 * rate))  # what joins to room tone are tried with
+    cut_in, cut_out, lead, trail = _span_range(project, corpus, replacement, rate, room_sample)
     out = room.take(lead + margin)  # the unit's leading margin is mixed into its last samples
     tail = margin  # how much of out's end a crossfade may take: room tone here
     sources, timed_words, timed_phones = [], [], []
@@ -450,32 +504,36 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
         c = unit.chosen
         run = corpus.words[c.start:c.end]
         a, b = _at_rate(run[0].start, rate), _at_rate(run[-1].end, rate)
-        ml = mr = margin
+        ml = mr = margin + int(round(EDGE_OUTWARD_S * rate))  # read more: where to cut is searched
         x = read_range(project.source, rate, a - ml, b + mr)
         letters = sum(len(t) for t in unit.tokens)
         p0, p1 = done_letters / total_letters, (done_letters + letters) / total_letters
         done_letters += letters
         fit = _fit_for(corpus, unit, ctx, p0, p1)
         y = apply_fit(x, rate, fit, (ml, ml + b - a))
-        fade = min(ml, tail)  # never into the previous unit's word, never past this one's margin
+        stretch = (len(y) / len(x)) if len(x) else 1.0  # the resynthesis' real length ratio
+        room_before = u == 0 or isinstance(pieces[u - 1], _Built) or _pause_after(pieces[u - 1])
+        room_after = u == len(pieces) - 1 or isinstance(pieces[u + 1], _Built) or unit.pause_after
+        head, end = _unit_edges(y, rate, margin, ml, mr, stretch, room_sample, room_before, room_after)
+        read = (a - ml + int(round(head / stretch)), b + mr - int(round((len(y) - end) / stretch)))
+        y = y[head:end]
+        fade = min(margin, tail)  # never into the previous unit's word, never past this one's margin
         start_out = len(out) - fade  # where y[0] lands once joined
         out = _join(out, y, fade)
-        stretch = (len(y) / len(x)) if len(x) else 1.0  # the resynthesis' real length ratio
 
-        def place(t16: int, a=a - ml, start_out=start_out, stretch=stretch) -> int:
+        def place(t16: int, a=a - ml, start_out=start_out - head, stretch=stretch) -> int:
             return start_out + int(round((_at_rate(t16, rate) - a) * stretch))
 
         for w in run:
             timed_words.append(Timed(w.text, place(w.start), place(w.end), w.index))
             for p in project.transcript.words[w.index].phones:
                 timed_phones.append(Timed(p.label, place(p.start), place(p.end), w.index))
-        sources.append(SourceUse((c.start, c.end), " ".join(w.text for w in run), (a - ml, b + mr),
+        sources.append(SourceUse((c.start, c.end), " ".join(w.text for w in run), read,
                                  (place(run[0].start), place(run[-1].end)), fit,
                                  tuple(k.start for k in unit.candidates[:ALTERNATIVES])))
-        tail = mr  # what of ``out``'s end is margin, not word
+        tail = margin  # what of ``out``'s end is margin, not word
         if unit.pause_after and u < len(pieces) - 1:
-            out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + mr + margin), mr)
-            tail = margin
+            out = _join(out, room.take(int(TYPED_PAUSE_S * rate) + 2 * margin), margin)
     if pieces and _pause_after(pieces[-1]):  # "…, Dr. Smith, ask": a typed comma is a pause before the source
         trail = max(trail, int(TYPED_PAUSE_S * rate))
     out = _join(out, room.take(trail + tail), tail)
@@ -485,6 +543,25 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
     # through its JSON form, as the cache stores it: a fresh record equals the one read back
     record = SpanRecord.from_json(json.loads(json.dumps(record.to_json())))
     return SynthesizedSpeech(np.ascontiguousarray(out, np.float32), record, cached=False)
+
+
+def _unit_edges(y: np.ndarray, rate: int, margin: int, ml: int, mr: int, stretch: float, room: np.ndarray,
+                room_before: bool, room_after: bool) -> tuple[int, int]:
+    """(first, end): the samples of a fitted recorded run ``y`` (read with ``ml`` / ``mr`` samples
+    around its words) that are kept: ``margin`` either side of the words, and where a side is
+    faded from or into room tone, the cut that jumps least there (:func:`psola.best_cut`), at most
+    ``EDGE_OUTWARD_S`` further out or ``EDGE_INWARD_S`` closer in. A word recorded right after
+    another starts with a little of it: a fade that starts on one of its glottal pulses clicks."""
+    from .psola import best_cut
+
+    half = margin // 2
+    head, end = int(round((ml - margin) * stretch)), len(y) - int(round((mr - margin) * stretch))
+    inward, per_sample = int(round(EDGE_INWARD_S * rate)), JOIN_COST_PER_S / rate
+    if room_before:
+        head = best_cut(y, head + half, head, inward, rate, room, margin, False, True, per_sample) - half
+    if room_after:
+        end = best_cut(y, end - half, inward, len(y) - end, rate, room, margin, True, False, per_sample) + half
+    return max(head, 0), min(max(end, head + 1), len(y))
 
 
 def _fit_for(corpus: Corpus, unit: Unit, ctx, p0: float, p1: float) -> Fit:
