@@ -69,18 +69,26 @@ def read_frames(
         yield frame
 
 
-def read_timed_frames(path: str | Path, *, size: tuple[int, int] | None = None, pix_fmt: str = "rgb24",
+def read_timed_frames(path: str | Path, *, start_s: float | None = None, accurate: bool = False,
+                      size: tuple[int, int] | None = None, pix_fmt: str = "rgb24",
                       cancel: object | None = None) -> Iterator[tuple[Fraction, np.ndarray]]:
     """Yield ``(pts_s, frame)``: every decoded frame with its presentation time in seconds.
 
     The times are the stream's own (``-copyts``: not shifted to start at zero), exact
     fractions of its time base, so a caller can place each frame on another stream's
     clock: variable frame rates, a video that starts after the audio, edit lists.
+
+    ``start_s`` (the container's clock) seeks first, so minute 50 does not decode minutes 0 to 49:
+    from the keyframe at or before it, or with ``accurate`` from ``start_s`` itself (ffmpeg still
+    decodes from the keyframe but drops the frames before, instead of piping them here). For some
+    containers (MPEG program streams) ffmpeg lands a little *after* the time asked: callers that
+    need an instant check the first time they get.
     """
-    yield from _decode(path, 0, None, size, pix_fmt, cancel, timed=True)
+    yield from _decode(path, 0, None, size, pix_fmt, cancel, timed=True, start_s=start_s, accurate=accurate)
 
 
-def _decode(path, start_frame, n_frames, size, pix_fmt, cancel, *, timed: bool):
+def _decode(path, start_frame, n_frames, size, pix_fmt, cancel, *, timed: bool, start_s: float | None = None,
+            accurate: bool = False):
     info, (w, h) = _frame_size(path, size)
     vf = [f"select=gte(n\\,{start_frame})"] if start_frame else []
     pts: queue.Queue = queue.Queue()
@@ -100,7 +108,10 @@ def _decode(path, start_frame, n_frames, size, pix_fmt, cancel, *, timed: bool):
         vf.append("showinfo")  # logs each frame's pts (at -v info) just before the frame leaves the graph
     if size:
         vf.append(f"scale={w}:{h}")
-    args = [*(["-copyts"] if timed else []), "-i", media_arg(path), "-map", f"0:{info.video.index}",
+    seek = []
+    if start_s is not None and start_s > 0:
+        seek = ["-seek_timestamp", "1", *([] if accurate else ["-noaccurate_seek"]), "-ss", f"{start_s:.6f}"]
+    args = [*(["-copyts"] if timed else []), *seek, "-i", media_arg(path), "-map", f"0:{info.video.index}",
             "-an", "-sn", "-dn"]
     if vf:
         args += ["-vf", ",".join(vf)]
@@ -125,7 +136,7 @@ def _decode(path, start_frame, n_frames, size, pix_fmt, cancel, *, timed: bool):
                     raise FFmpegError(f"decoding '{Path(path).name}' gave a frame without a timestamp",
                                       " ".join(pipe.args), pipe.stderr) from None
                 if ticks is None or not time_base:  # no timestamp: one nominal frame after the last
-                    t = (last + frame_s) if last is not None else Fraction(0)
+                    t = (last + frame_s) if last is not None else Fraction(start_s or 0).limit_denominator(10**6)
                 else:
                     t = ticks * time_base[0]
                 if last is not None and t <= last:

@@ -15,10 +15,7 @@ import soundfile as sf
 
 from lecturecut.core import ProgressFn, check_cancel
 from lecturecut.files import WriteError, disk_error_message
-from lecturecut.media.audio import stream_audio
-from lecturecut.media.errors import MediaError
-from lecturecut.media.ffmpeg import FFmpegPipe, media_arg
-from lecturecut.media.probe import probe
+from lecturecut.media.audio import stream_audio_from
 
 from ..plan import RenderPlan, SynthSpan
 from ..project import Project
@@ -135,45 +132,6 @@ def synth_audio(span: SynthSpan, channels: int, half: int, *, first: bool, last:
     hi = len(x) - (half if last else 0)
     x = x[lo:max(hi, lo)]
     return np.ascontiguousarray(np.repeat(x[:, None], channels, axis=1))  # (n, channels)
-
-
-def stream_audio_from(path: str | Path, rate: int, channels: int, start: int, *, cancel=None,
-                      block_samples: int = 1 << 16) -> Iterator[np.ndarray]:
-    """:func:`~lecturecut.media.audio.stream_audio` from source sample ``start`` on.
-
-    The same sequential decode, so sample ``start + i`` is the very sample the whole-file decoder
-    gives there: ffmpeg counts and drops what lies before ``start`` (atrim by sample count) instead of
-    piping it here. (Seeking would be faster, but lands a sample or a few off in MP4 files with edit
-    lists, a different mix at every crossfade; decoding to minute 50 of an AAC track takes seconds.)
-    """
-    if start <= 0:
-        return stream_audio(path, rate, channels, block_samples=block_samples, cancel=cancel)
-    return _stream_after(path, rate, channels, start, cancel, block_samples)
-
-
-def _stream_after(path, rate: int, channels: int, start: int, cancel, block_samples: int) -> Iterator[np.ndarray]:
-    info = probe(path)
-    if info.audio is None:
-        raise MediaError(f"'{Path(path).name}' has no audio track.")
-    if info.audio.sample_rate != rate:  # atrim counts the source's samples: drop them here instead
-        skip = start
-        for block in stream_audio(path, rate, channels, block_samples=block_samples, cancel=cancel):
-            if skip < len(block):
-                yield block[skip:]
-            skip = max(skip - len(block), 0)
-        return
-    args = ["-i", media_arg(path), "-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn",
-            "-af", f"atrim=start_sample={start}", "-ac", str(channels), "-ar", str(rate),
-            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
-    frame_bytes = 4 * channels
-    with FFmpegPipe(args, what="decoding audio", read=True, cancel=cancel) as pipe:
-        while True:
-            buf = pipe.read(block_samples * frame_bytes)
-            buf = buf[: len(buf) - len(buf) % frame_bytes]
-            if not buf:
-                break
-            yield np.frombuffer(buf, dtype="<f4").reshape(-1, channels)  # (n, ch)
-        pipe.finish()
 
 
 def output_starts(plan: RenderPlan) -> list[int]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import collections
-import queue
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -26,9 +25,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from lecturecut.core import ProgressFn, check_cancel
-from lecturecut.media.errors import FFmpegError, MediaError
-from lecturecut.media.ffmpeg import FFmpegPipe, media_arg
-from lecturecut.media.frames import PTS_WAIT_S, FrameWriter, parse_showinfo, read_timed_frames
+from lecturecut.media.errors import MediaError
+from lecturecut.media.frames import FrameWriter, read_timed_frames
 from lecturecut.media.probe import probe
 
 from ..plan import RenderPlan, SynthSpan
@@ -100,56 +98,6 @@ def frame_instants(plan: RenderPlan) -> Iterator[Sequence[int | Fraction]]:
             yield range(span.frame_start, span.frame_end)
         acc_samples += span.n_samples
         acc_frames += span.n_frames
-
-
-def timed_frames_from(path: str | Path, start_s: float, cancel=None) -> Iterator[tuple[Fraction, np.ndarray]]:
-    """``(pts_s, frame)`` from the keyframe at or before ``start_s`` (the container's own clock) onward.
-
-    Like :func:`lecturecut.media.frames.read_timed_frames` (the stream's own timestamps, so frames are
-    placed by time as the whole-file decoder places them), but the decoder seeks first: a preview of
-    minute 50 does not decode minutes 0 to 49. ffmpeg seeks to a keyframe, and for some containers
-    (MPEG program streams) to one a little *after* the time asked for: callers check the first time.
-    """
-    info = probe(path)
-    video = info.video
-    w, h = (video.height, video.width) if video.rotation in (90, 270) else (video.width, video.height)
-    pts: queue.Queue = queue.Queue()
-    time_base: list[Fraction] = []
-
-    def on_line(line: str) -> None:
-        parsed = parse_showinfo(line)
-        if parsed is None:
-            return
-        if parsed[0] == "tb":
-            time_base.append(parsed[1])
-        else:
-            pts.put(parsed[1])
-
-    args = ["-copyts", "-seek_timestamp", "1", "-noaccurate_seek", "-ss", f"{max(start_s, 0.0):.6f}",
-            "-i", media_arg(path), "-map", f"0:{video.index}", "-an", "-sn", "-dn", "-vf", "showinfo",
-            "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
-    frame_bytes = w * h * 3
-    last: Fraction | None = None
-    with FFmpegPipe(args, what=f"decoding '{Path(path).name}'", read=True, cancel=cancel,
-                    on_stderr_line=on_line, loglevel="info") as pipe:
-        while True:
-            buf = pipe.read(frame_bytes)
-            if len(buf) < frame_bytes:
-                break
-            try:
-                ticks = pts.get(timeout=PTS_WAIT_S)  # a frame's showinfo line comes just before the frame
-            except queue.Empty:
-                raise FFmpegError(f"decoding '{Path(path).name}' gave a frame without a timestamp",
-                                  " ".join(pipe.args), pipe.stderr) from None
-            if ticks is None or not time_base:
-                t = (last + 1 / video.fps) if last is not None else Fraction(start_s).limit_denominator(1_000_000)
-            else:
-                t = ticks * time_base[0]
-            if last is not None and t <= last:
-                t = last + Fraction(1, 1_000_000)
-            last = t
-            yield t, np.frombuffer(buf, np.uint8).reshape(h, w, 3)  # (H, W, 3)
-        pipe.finish()
 
 
 SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instant it shows
@@ -227,7 +175,7 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
         if from_s is None:
             decoded = read_timed_frames(project.source, cancel=cancel)
         else:
-            decoded = timed_frames_from(project.source, float(from_s + audio_start), cancel)
+            decoded = read_timed_frames(project.source, start_s=float(from_s + audio_start), cancel=cancel)
         decoders.append(decoded)
         return FrameClock(((t - audio_start, f) for t, f in decoded), black, tolerance)
 
