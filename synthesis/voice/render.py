@@ -53,7 +53,7 @@ from .record import (
 from .select import Selection, Unit, _contour, context_for, select
 from .text import TypedWord, typed_words
 from .tts import INSTALL_HINT
-from .units import UnitInventory, UnitsUnavailable, build_inventory, build_word
+from .units import Target, UnitInventory, UnitsUnavailable, build_inventory, build_word
 
 MAX_WORDS = 60  # spoken tokens one retype may have: a paragraph is several retypes (each gets its own context)
 # Read this much around each recorded run; it crossfades with what comes before and after. Where
@@ -69,7 +69,8 @@ JOIN_REACH_S = 0.020
 JOIN_FADE_S = 0.010
 JOIN_COST_PER_S = 100.0
 # A recorded run's margins (UNIT_MARGIN_S) where they fade from or into room tone: the cut is searched
-# up to EDGE_OUTWARD_S further from the words and EDGE_INWARD_S into them, the same way.
+# the same way, up to EDGE_INWARD_S into the words and, where the recording pauses there, up to
+# EDGE_OUTWARD_S further out.
 EDGE_OUTWARD_S = 0.010
 EDGE_INWARD_S = 0.005
 MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
@@ -327,7 +328,9 @@ def _compose(project: Project, corpus: Corpus, r: Replacement, words: tuple[Type
         check_cancel(cancel)
         progress(k / len(missing), f"building '{w}'")
         if METHOD_UNITS in methods:
-            b = _build_units(project, corpus, r, next(t for t in words if t.text == w), rate, reasons, cancel)
+            typed = next(t for t in words if t.text == w)
+            b = _build_units(project, corpus, r, typed, rate, reasons, cancel,
+                             _units_target(words, typed, ctx))
             if b is not None:
                 by_units[w] = b
     groups: list[tuple[str, list[TypedWord]]] = []  # ("said" | "units" | "generic", typed words)
@@ -372,15 +375,17 @@ def _phrase(words: list[TypedWord]) -> TypedWord:
 
 
 def _build_units(project: Project, corpus: Corpus, r: Replacement, typed: TypedWord, rate: int,
-                 reasons: list[str], cancel: object | None) -> _Built | None:
-    """``typed`` from the lecturer's half-phones; None (reason appended) when it cannot be."""
+                 reasons: list[str], cancel: object | None, target: Target = Target()) -> _Built | None:
+    """``typed`` from the lecturer's half-phones (``target``: the prosody asked of it); None (reason
+    appended) when it cannot be."""
     if not _has_phones(project):
         reasons.append("this lecture has no phone timings to build words from")
         return None
     text = " ".join(typed.tokens)
     inv = _inventory(project)
     try:
-        speech = build_word(text, inv, language=project.transcript.language, rate=rate, cancel=cancel)
+        speech = build_word(text, inv, language=project.transcript.language, rate=rate, target=target,
+                            cancel=cancel)
     except UnitsUnavailable as e:
         reasons.append(f"it never says the phone{'s' if len(e.missing) > 1 else ''} "
                        f"{', '.join(e.missing)}" if e.missing else "it has no pronunciation")
@@ -514,7 +519,11 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
         stretch = (len(y) / len(x)) if len(x) else 1.0  # the resynthesis' real length ratio
         room_before = u == 0 or isinstance(pieces[u - 1], _Built) or _pause_after(pieces[u - 1])
         room_after = u == len(pieces) - 1 or isinstance(pieces[u + 1], _Built) or unit.pause_after
-        head, end = _unit_edges(y, rate, margin, ml, mr, stretch, room_sample, room_before, room_after)
+        # the read margins lie in a pause of the recording (not in the words recorded either side of it)
+        clear_before = c.start == 0 or _at_rate(run[0].start - corpus.words[c.start - 1].end, rate) >= ml
+        clear_after = c.end == len(corpus.words) or _at_rate(corpus.words[c.end].start - run[-1].end, rate) >= mr
+        head, end = _unit_edges(y, rate, margin, ml, mr, stretch, room_sample, room_before, room_after,
+                                clear_before, clear_after)
         read = (a - ml + int(round(head / stretch)), b + mr - int(round((len(y) - end) / stretch)))
         y = y[head:end]
         fade = min(margin, tail)  # never into the previous unit's word, never past this one's margin
@@ -545,22 +554,40 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
     return SynthesizedSpeech(np.ascontiguousarray(out, np.float32), record, cached=False)
 
 
+def _units_target(words: tuple[TypedWord, ...], typed: TypedWord, ctx) -> Target:
+    """What a word built from units is asked to sound like where it goes: the pitch contour its
+    neighbours run at (``select._contour`` at its place among the typed words, as a reused word is
+    fitted to), not the fall of a word said alone. Its edges stay chosen for silence (it is placed
+    between room tone) and its phones keep their own length: made faster to match quick speech
+    around it, a word said between pauses was heard less well ("mask" became "master's" on JFK)."""
+    letters = [sum(len(t) for t in w.tokens) for w in words]
+    k = next(i for i, w in enumerate(words) if w is typed)
+    total = max(sum(letters), 1)
+    f0 = (_contour(ctx, sum(letters[:k]) / total), _contour(ctx, sum(letters[:k + 1]) / total))
+    return Target(f0_hz=f0 if min(f0) > 0 else None)
+
+
 def _unit_edges(y: np.ndarray, rate: int, margin: int, ml: int, mr: int, stretch: float, room: np.ndarray,
-                room_before: bool, room_after: bool) -> tuple[int, int]:
+                room_before: bool, room_after: bool, clear_before: bool, clear_after: bool) -> tuple[int, int]:
     """(first, end): the samples of a fitted recorded run ``y`` (read with ``ml`` / ``mr`` samples
     around its words) that are kept: ``margin`` either side of the words, and where a side is
-    faded from or into room tone, the cut that jumps least there (:func:`psola.best_cut`), at most
-    ``EDGE_OUTWARD_S`` further out or ``EDGE_INWARD_S`` closer in. A word recorded right after
-    another starts with a little of it: a fade that starts on one of its glottal pulses clicks."""
+    faded from or into room tone (``room_before`` / ``room_after``), the cut that jumps least there
+    (:func:`psola.best_cut`), at most ``EDGE_INWARD_S`` closer in, or ``EDGE_OUTWARD_S`` further out
+    where that is still a pause of the recording (``clear_*``): further into a word recorded next
+    to it would bring more of that word in ("my good morning" for "my morning", its "good"'s /d/).
+    A word recorded right after another starts with a little of it: a fade that starts on one of
+    its glottal pulses clicks."""
     from .psola import best_cut
 
     half = margin // 2
     head, end = int(round((ml - margin) * stretch)), len(y) - int(round((mr - margin) * stretch))
     inward, per_sample = int(round(EDGE_INWARD_S * rate)), JOIN_COST_PER_S / rate
     if room_before:
-        head = best_cut(y, head + half, head, inward, rate, room, margin, False, True, per_sample) - half
+        head = best_cut(y, head + half, head if clear_before else 0, inward, rate, room, margin, False, True,
+                        per_sample) - half
     if room_after:
-        end = best_cut(y, end - half, inward, len(y) - end, rate, room, margin, True, False, per_sample) + half
+        end = best_cut(y, end - half, inward, len(y) - end if clear_after else 0, rate, room, margin, True, False,
+                       per_sample) + half
     return max(head, 0), min(max(end, head + 1), len(y))
 
 
