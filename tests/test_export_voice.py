@@ -18,6 +18,7 @@ import pytest
 from asr_fixtures import engine
 from media_fixtures import stream_durations
 from testmedia import JFK, OBAMA, media_path
+from voice_fixtures import module_voice_cache  # noqa: F401 - autouse: this module's own voice cache
 
 from lecturecut.media.frames import read_timed_frames
 from lecturecut.media.probe import probe
@@ -29,15 +30,6 @@ from lecturecut.synthesis.voice.text import word_tokens
 
 DRAFT = dict(preset="draft", smooth_cuts=False)
 THUMB = (48, 48)  # frames compared at this size: codec noise averages out, a wrong frame does not
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _private_cache(tmp_path_factory):
-    """The module's own voice cache: the speech exported here is synthesized here."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LECTURECUT_CACHE", str(tmp_path_factory.mktemp("voice_cache")))
-        mp.setenv("XDG_CACHE_HOME", str(Path.home() / ".cache"))  # converted Whisper weights stay shared
-        yield
 
 
 @functools.cache

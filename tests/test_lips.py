@@ -16,12 +16,11 @@ import bisect
 import functools
 import re
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
-import pytest
 from asr_fixtures import engine
 from testmedia import OBAMA, media_path
+from voice_fixtures import module_voice_cache  # noqa: F401 - autouse: this module's own voice cache
 
 from lecturecut.media.probe import probe
 from lecturecut.models.face import RIGID_POINTS, DlibLandmarker
@@ -37,15 +36,6 @@ from lecturecut.synthesis.render.video import frame_instants, slot_time
 LAG_FRAMES = 3  # the footage's own lip lag behind its audio (see the module docstring), in frames
 CLOSED = 0.3  # a closure: opening within this fraction of the span's range above its minimum
 OPEN = 0.5  # an open vowel: opening at least this fraction of the range above the minimum
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _private_cache(tmp_path_factory):
-    """The module's own voice cache: the speech used here is synthesized here."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LECTURECUT_CACHE", str(tmp_path_factory.mktemp("voice_cache")))
-        mp.setenv("XDG_CACHE_HOME", str(Path.home() / ".cache"))  # converted Whisper weights stay shared
-        yield
 
 
 @functools.cache

@@ -20,6 +20,7 @@ import pytest
 from asr_fixtures import engine
 from media_fixtures import delete, make_project, stream_durations
 from testmedia import GRID, JFK, OBAMA, media_path
+from voice_fixtures import module_voice_cache  # noqa: F401 - autouse: this module's own voice cache
 
 from lecturecut.core import Cancelled, CancelToken
 from lecturecut.media.audio import decode_audio
@@ -40,15 +41,6 @@ from lecturecut.synthesis.voice.text import word_tokens
 
 CONTEXT_S = 2.0
 EDGE_S = 0.02  # each half fades in and out over 5 ms: compare the halves' audio inside that
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _private_cache(tmp_path_factory):
-    """The module's own voice cache: the speech previewed here is synthesized here."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LECTURECUT_CACHE", str(tmp_path_factory.mktemp("voice_cache")))
-        mp.setenv("XDG_CACHE_HOME", str(Path.home() / ".cache"))  # converted Whisper weights stay shared
-        yield
 
 
 @functools.cache
