@@ -69,10 +69,10 @@ JOIN_REACH_S = 0.020
 JOIN_FADE_S = 0.010
 JOIN_COST_PER_S = 100.0
 # A recorded run's margins (UNIT_MARGIN_S) where they fade from or into room tone: the cut is searched
-# the same way, up to EDGE_INWARD_S into the words and, where the recording pauses there, up to
-# EDGE_OUTWARD_S further out.
+# the same way up to EDGE_OUTWARD_S further out, only where the recording pauses there. Never closer
+# to the words (a fade over the /s/ of "see" made it "achieve") nor further into a word recorded
+# right next to them (5 ms more of "can" before "see" made it "receive").
 EDGE_OUTWARD_S = 0.010
-EDGE_INWARD_S = 0.005
 MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
 MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
 TYPED_PAUSE_S = 0.20  # a comma or full stop typed between new words becomes this much room tone
@@ -572,22 +572,16 @@ def _unit_edges(y: np.ndarray, rate: int, margin: int, ml: int, mr: int, stretch
     """(first, end): the samples of a fitted recorded run ``y`` (read with ``ml`` / ``mr`` samples
     around its words) that are kept: ``margin`` either side of the words, and where a side is
     faded from or into room tone (``room_before`` / ``room_after``), the cut that jumps least there
-    (:func:`psola.best_cut`), at most ``EDGE_INWARD_S`` closer in, or ``EDGE_OUTWARD_S`` further out
-    where that is still a pause of the recording (``clear_*``): further into a word recorded next
-    to it would bring more of that word in ("my good morning" for "my morning", its "good"'s /d/).
-    A word recorded right after another starts with a little of it: a fade that starts on one of
-    its glottal pulses clicks."""
+    (:func:`psola.best_cut`), up to ``EDGE_OUTWARD_S`` further out where that is still a pause of
+    the recording (``clear_*``); where a word was recorded right next to it, the margin as read."""
     from .psola import best_cut
 
-    half = margin // 2
+    half, per_sample = margin // 2, JOIN_COST_PER_S / rate
     head, end = int(round((ml - margin) * stretch)), len(y) - int(round((mr - margin) * stretch))
-    inward, per_sample = int(round(EDGE_INWARD_S * rate)), JOIN_COST_PER_S / rate
-    if room_before:
-        head = best_cut(y, head + half, head if clear_before else 0, inward, rate, room, margin, False, True,
-                        per_sample) - half
-    if room_after:
-        end = best_cut(y, end - half, inward, len(y) - end if clear_after else 0, rate, room, margin, True, False,
-                       per_sample) + half
+    if room_before and clear_before:
+        head = best_cut(y, head + half, head, 0, rate, room, margin, False, True, per_sample) - half
+    if room_after and clear_after:
+        end = best_cut(y, end - half, 0, len(y) - end, rate, room, margin, True, False, per_sample) + half
     return max(head, 0), min(max(end, head + 1), len(y))
 
 

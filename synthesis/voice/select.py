@@ -7,7 +7,8 @@ candidate; the choice minimises, over the whole new span (Viterbi):
 
 - a *target cost* per unit: how far its speaking rate, pitch and loudness are
   from the context it goes into, whether its phrase position (before/after a
-  pause) matches, and how sure the recogniser was of it;
+  pause) matches, how sure the recogniser was of it, and whether an edge that
+  meets room tone was recorded right next to another word (a little of it comes along);
 - a *join cost* at each edge: spectral and pitch continuity with the word
   before it and the word after it (a unit that was recorded right after its
   left neighbour joins it for free: that join is the recording itself).
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lecturecut.asr.transcript import SAMPLE_RATE
+
 from .corpus import Corpus, Occurrence
 from .text import TypedWord
 
@@ -36,6 +39,11 @@ W_LOUD = 0.5  # per LOUD_UNIT_DB; loudness is the cheapest to fix afterwards (a 
 LOUD_UNIT_DB = 6.0
 W_POSITION = 0.7  # per edge whose phrase position differs (phrase-final words are longer, fall in pitch)
 W_DOUBT = 2.0  # times (1 - recogniser probability): a doubtful word may not be what the transcript says
+# per edge of the new span's words that meets room tone where the run was recorded within LEAK_S of another
+# word: the margin read around it (render.UNIT_MARGIN_S) brings a little of that word in with it ("most
+# often" gave "often" the /t/ of "most": "doffing")
+W_LEAK = 0.5
+LEAK_S = 0.020
 # Join-cost weights:
 W_JOIN_SPECTRAL = 1.0  # per the lecture's median spectral distance across its own word joins
 W_JOIN_PITCH = 1.0  # per PITCH_UNIT_ST semitones of F0 jump at the join
@@ -99,22 +107,30 @@ class _Features:
     first: Occurrence
     last: Occurrence
     probability: float
+    leak_before: bool  # another word was recorded within LEAK_S before the run / after it
+    leak_after: bool
 
 
 def _features(corpus: Corpus, start: int, end: int) -> _Features:
     ws = corpus.words[start:end]
     f0s = [w.f0 for w in ws if w.f0 > 0]
     power = np.mean([10 ** (w.rms_db / 10) for w in ws])
+    leak = LEAK_S * SAMPLE_RATE
+    before = start > 0 and ws[0].start - corpus.words[start - 1].end < leak
+    after = end < len(corpus.words) and corpus.words[end].start - ws[-1].end < leak
     return _Features(float(np.mean([w.rate for w in ws])), float(np.median(f0s)) if f0s else 0.0,
-                     float(10 * np.log10(power)), ws[0], ws[-1], min(w.probability for w in ws))
+                     float(10 * np.log10(power)), ws[0], ws[-1], min(w.probability for w in ws), before, after)
 
 
-def target_cost(f: _Features, ctx: Context, pitch_target: float, pause_before: bool, pause_after: bool) -> float:
+def target_cost(f: _Features, ctx: Context, pitch_target: float, pause_before: bool, pause_after: bool,
+                room_before: bool = False, room_after: bool = False) -> float:
+    """``room_before`` / ``room_after``: that edge of the unit meets room tone in the new audio."""
     cost = W_RATE * abs(math.log(max(f.rate, 1e-3) / max(ctx.rate, 1e-3))) / RATE_UNIT
     cost += W_PITCH * abs(_semitones(f.f0, pitch_target)) / PITCH_UNIT_ST
     cost += W_LOUD * abs(f.rms_db - ctx.loudness_db) / LOUD_UNIT_DB
     cost += W_POSITION * ((f.first.pause_before != pause_before) + (f.last.pause_after != pause_after))
     cost += W_DOUBT * (1.0 - f.probability)
+    cost += W_LEAK * ((room_before and f.leak_before) + (room_after and f.leak_after))
     return cost
 
 
@@ -178,14 +194,15 @@ def select(corpus: Corpus, words: tuple[TypedWord, ...], ctx: Context,
         pitch_target = _contour(ctx, mid)
         pb = ctx.pause_before if u == 0 else pause_after_token[spans[u - 1][1] - 1]
         pa = ctx.pause_after if u == n - 1 else pause_after_token[b - 1]
+        rb, ra = u == 0 or pb, u == n - 1 or pa  # room tone there in the new audio (a typed pause, the ends)
         cands = []
         for s, e in corpus.occurrences(tokens[a:b]):
             if u in overrides and s != overrides[u]:
                 continue
             f = _features(corpus, s, e)
-            cands.append((target_cost(f, ctx, pitch_target, pb, pa), s, e, f))
+            cands.append((target_cost(f, ctx, pitch_target, pb, pa, rb, ra), s, e, f))
         if not cands:  # an override naming no occurrence of these words: ignore it
-            cands = [(target_cost(f, ctx, pitch_target, pb, pa), s, e, f)
+            cands = [(target_cost(f, ctx, pitch_target, pb, pa, rb, ra), s, e, f)
                      for s, e in corpus.occurrences(tokens[a:b]) for f in [_features(corpus, s, e)]]
         cands.sort(key=lambda c: (c[0], c[1]))
         per_unit.append(cands[:MAX_CANDIDATES])
