@@ -153,7 +153,7 @@ class Render:
     joins: list[float] = field(default_factory=list)
     natural99: float = float("nan")
     seconds: float = float("nan")  # wall time of synthesize
-    cpu_seconds: float = float("nan")  # this process's CPU time in it (all threads): the time without other load
+    cpu_seconds: float = float("nan")  # CPU time in it, all threads and the ffmpeg readers: the time without load
 
     @property
     def worst_join(self) -> float:
@@ -349,6 +349,12 @@ def listen(audio16: np.ndarray, engine) -> str:
     return transcribe(np.asarray(audio16, np.float32), model=engine, language="en", refine=False).text
 
 
+def cpu_time() -> float:
+    """CPU seconds used so far by this process (every thread) and the child processes it waited for."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def read_originals(path: Path) -> dict[str, str]:
     """What the listeners heard of the unedited sentences (cached: it does not depend on the engine)."""
     return json.loads(path.read_text()) if path.exists() else {}
@@ -520,14 +526,14 @@ def main(argv: list[str] | None = None) -> int:
                     if methods and first_method == METHOD_GENERIC:
                         continue  # the engine fell back to the generic voice already: one render is enough
                     out = Render(clip.name, label, "", describe(words, kind, r))
-                    t0, c0 = time.perf_counter(), time.process_time()
+                    t0, c0 = time.perf_counter(), cpu_time()
                     try:
                         speech = synthesize(project, r, audio_rate=rate, use_cache=False,
                                             **({"methods": methods} if methods else {}))
                     except VoiceError as exc:
                         refused.append(f"{clip.name} {label} {out.edit}: {exc}")
                         continue
-                    out.seconds, out.cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
+                    out.seconds, out.cpu_seconds = time.perf_counter() - t0, cpu_time() - c0
                     out.method = first_method = first_method or speech.method
                     out.method = speech.method
                     mixed, j0, j1 = in_context(source, speech, int(CROSSFADE_S * rate))
