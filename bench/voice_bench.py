@@ -1,6 +1,6 @@
 """Voice benchmark: plausible automatic edits of real clips, rendered in context, measured per method and kind.
 
-    .venv/bin/python -m bench.voice_bench                  # 48 edits on 9 clips (+ 16 by the generic voice)
+    .venv/bin/python -m bench.voice_bench                  # 49 edits on 9 clips, 60 renders (~15 min on 2 cores)
     .venv/bin/python -m bench.voice_bench --quick          # one edit of each kind on each clip
     .venv/bin/python -m bench.voice_bench --json edits.json  # also every render's measures
 
