@@ -641,17 +641,8 @@ class PlaybackController(QObject):
                 return
             self._seek_target = None
         pos = self.position()
-        if self._stop_at is not None and pos >= self._stop_at:
-            stop = self._stop_at
-            self.pause()
-            self.seek(stop)
+        if self._range_ended(pos, near_duration=True):
             return
-        if self._preview:
-            lo, hi, _ = self._preview[self._preview_i]
-            if pos >= hi or (self._duration and pos >= self._duration - 20):
-                self._preview_i = (self._preview_i + 1) % len(self._preview)
-                self._start_segment()
-                return
         if self.skip_edits:
             # Jump one tick early rather than one tick late: a few ms of pause are inaudible,
             # a few ms of a deleted word are not.
@@ -682,6 +673,22 @@ class PlaybackController(QObject):
             pos = self._duration
         self._emit_position(pos)
 
+    def _range_ended(self, pos: int, *, near_duration: bool) -> bool:
+        """At ``pos``: stop where Play selection ends, or move the preview to its next segment (also
+        ``near_duration``: within 20 ms of the end). True when it acted and the tick is done."""
+        if self._stop_at is not None and pos >= self._stop_at:
+            stop = self._stop_at
+            self.pause()
+            self.seek(stop)
+            return True
+        if self._preview:
+            _lo, hi, _ = self._preview[self._preview_i]
+            if pos >= hi or (near_duration and self._duration and pos >= self._duration - 20):
+                self._preview_i = (self._preview_i + 1) % len(self._preview)
+                self._start_segment()
+                return True
+        return False
+
     def _tick_synth(self) -> None:
         """A tick while new speech plays: the playhead crosses the retyped words; at its end the source resumes."""
         spot = self._synth
@@ -689,17 +696,8 @@ class PlaybackController(QObject):
         if self._synth_started is None:
             return
         pos = self.position()
-        if self._stop_at is not None and pos >= self._stop_at:
-            stop = self._stop_at
-            self.pause()
-            self.seek(stop)
+        if self._range_ended(pos, near_duration=False):
             return
-        if self._preview:
-            _lo, hi, _ = self._preview[self._preview_i]
-            if pos >= hi:
-                self._preview_i = (self._preview_i + 1) % len(self._preview)
-                self._start_segment()
-                return
         if self._synth_ended():
             self._leave_synth()
             return

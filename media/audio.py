@@ -80,15 +80,7 @@ def stream_audio(
         raise MediaError(f"'{os.path.basename(str(path))}' has no audio track.")
     args = ["-i", media_arg(path), "-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn", "-ac", str(channels),
             "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
-    frame_bytes = 4 * channels
-    with FFmpegPipe(args, what="decoding audio", read=True, cancel=cancel) as pipe:
-        while True:
-            buf = pipe.read(block_samples * frame_bytes)
-            buf = buf[: len(buf) - len(buf) % frame_bytes]
-            if not buf:
-                break
-            yield np.frombuffer(buf, dtype="<f4").reshape(-1, channels)  # (n, ch)
-        pipe.finish()
+    yield from _pcm_blocks(args, channels, block_samples, cancel)
 
 
 def stream_audio_from(path: str | os.PathLike[str], rate: int, channels: int, start: int, *, cancel=None,
@@ -119,6 +111,11 @@ def _stream_after(path, rate: int, channels: int, start: int, cancel, block_samp
     args = ["-i", media_arg(path), "-map", f"0:{info.audio.index}", "-vn", "-sn", "-dn",
             "-af", f"atrim=start_sample={start}", "-ac", str(channels), "-ar", str(rate),
             "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    yield from _pcm_blocks(args, channels, block_samples, cancel)
+
+
+def _pcm_blocks(args: list[str], channels: int, block_samples: int, cancel) -> Iterator[np.ndarray]:
+    """Run ffmpeg with ``args`` (ending in f32le on stdout) and yield its samples in ``(n, channels)`` blocks."""
     frame_bytes = 4 * channels
     with FFmpegPipe(args, what="decoding audio", read=True, cancel=cancel) as pipe:
         while True:
