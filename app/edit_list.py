@@ -237,10 +237,16 @@ class EditListPanel(QWidget):
                                              "loudness, speed and timing"))
         self.voice_button.clicked.connect(self.open_voice_panel)
         self.voice_button.setVisible(voice is not None)
+        self.watch_button = QPushButton(self.tr("Watch\u2026"), self)
+        self.watch_button.setToolTip(self.tr("Render this edit as it will be exported (new speech, the mouth "
+                                             "regenerated, cuts smoothed) and play it: as recorded, then as edited"))
+        self.watch_button.clicked.connect(self.watch_selected)
+        self.watch_dialog: Any = None  # the open edit_preview.EditPreviewDialog, if any
         row = QHBoxLayout()
         row.addWidget(self.summary, 1)
         row.addWidget(self.voice_button)
         row.addWidget(self.preview_button)
+        row.addWidget(self.watch_button)
         row.addWidget(self.restore_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -327,6 +333,9 @@ class EditListPanel(QWidget):
         has = e is not None
         self.preview_button.setEnabled(has or self.player.is_previewing())
         self.restore_button.setEnabled(has)
+        project = self.session.project
+        self.watch_button.setEnabled(has and project is not None and project.media is not None
+                                     and project.media.video is not None)
         self.voice_button.setEnabled(e is not None and e.kind != CUT and self.voice is not None)
 
     def open_voice_panel(self) -> Any:
@@ -352,6 +361,37 @@ class EditListPanel(QWidget):
         e = self.selected_entry()
         if e is not None:
             self.player.preview(e.start_ms, e.end_ms)
+
+    def watch_selected(self, use_media: bool = True) -> Any:
+        """Render the selected edit as exported and play it in its own window (one at a time)."""
+        e = self.selected_entry()
+        project = self.session.project
+        if e is None or project is None:
+            return None
+        from .edit_preview import EditPreviewDialog
+
+        if self.watch_dialog is not None:
+            self.watch_dialog.close()
+        number = self._entries.index(e) + 1  # the engine numbers edits in the list's order (moment.edits)
+        if e.kind == CUT:
+            title = "\u2212 " + e.before
+        elif e.kind == "insert":
+            title = "+ " + e.after
+        else:
+            title = f"{e.before} \u2192 {e.after}"
+        if self.player.is_previewing():
+            self.player.stop_preview()
+        self.player.pause()
+        dialog = EditPreviewDialog(self.session, number, title, self.window(), use_media=use_media)
+        dialog.finished.connect(lambda _r, d=dialog: self._watch_gone(d))
+        self.watch_dialog = dialog
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def _watch_gone(self, dialog: object) -> None:
+        if self.watch_dialog is dialog:
+            self.watch_dialog = None
 
     def _toggle_preview(self) -> None:
         if self.player.is_previewing():

@@ -83,6 +83,16 @@ def export_project(project: Project, out_path: str | os.PathLike[str], options: 
     return export(project, out_path, options, progress=progress, cancel=cancel)
 
 
+def render_edit_preview(project: Project, number: int, out_path: str | os.PathLike[str],
+                        progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> Any:
+    """Edit ``number`` (from 1) as it will be exported, the recording first (``moment.preview_edit``
+    with the mouth regenerated); the GUI runs this in ``run_in_process``."""
+    from lecturecut.synthesis.moment import preview_edit
+
+    project.check_source()
+    return preview_edit(project, number, out_path, overwrite=True, lips=True, progress=progress, cancel=cancel)
+
+
 def list_models(progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> list[Any]:
     """The model registry's status list (imports torch: the GUI runs this in ``run_in_process``)."""
     from lecturecut.models.registry import list_models as registry_list
