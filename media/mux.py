@@ -69,8 +69,10 @@ def mux_args(
     subtitles: Path | None = None,
     subtitle_language: str = "und",
     container: Container = CONTAINERS[".mp4"],
+    comment: str | None = None,
 ) -> list[str]:
-    """Arguments (without the program name) that copy the video, encode AAC, and add the subtitles."""
+    """Arguments (without the program name) that copy the video, encode AAC, and add the subtitles;
+    ``comment``: the file's comment tag (an export's points to the record of its edits)."""
     import ffmpeg  # ffmpeg-python: imported here, as importing it costs ~0.2 s that only a mux needs
 
     streams = []
@@ -85,6 +87,8 @@ def mux_args(
         streams.append(ffmpeg.input(media_arg(subtitles))["s"])
         options["scodec"] = container.subtitle_codec
         options["metadata:s:s:0"] = f"language={subtitle_language}"
+    if comment:
+        options["metadata"] = f"comment={comment}"
     # the temporary output name ends in ".part<ext>": name the muxer, do not let ffmpeg guess it
     options["format"] = {"M4A": "ipod", "QuickTime": "mov", "Matroska": "matroska", "AVI": "avi"}.get(
         container.name, "mp4")

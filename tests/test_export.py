@@ -117,7 +117,7 @@ def test_grid_cut_with_smoothing_and_embedded_subtitles(tmp_path):
     assert result.path == out and result.n_cuts == 1 and not result.warnings
     assert sorted(p.name for p in result.subtitle_paths) == ["Grüße geschnitten.srt", "Grüße geschnitten.vtt"]
     assert leftovers(folder, "Grüße.mp4", "Grüße geschnitten.mp4", "Grüße geschnitten.srt",
-                     "Grüße geschnitten.vtt") == []
+                     "Grüße geschnitten.vtt", "Grüße geschnitten.edits.json") == []
     assert stream_types(out) == ["video:h264", "audio:aac", "subtitle:mov_text"]
     info = probe(out)
     assert info.video.fps == 25 and info.video.pix_fmt == "yuv420p"
@@ -138,7 +138,7 @@ def test_retyped_words_are_exported_as_recorded_with_a_warning(tmp_path):
     assert result.n_cuts == 0 and result.subtitle_paths == () and result.synthesized == ()
     assert any("1 retyped word is pending voice synthesis" in w for w in result.warnings), result.warnings
     assert result.duration_s == pytest.approx(project.media.audio.duration_s, abs=1e-3)
-    assert leftovers(tmp_path, "retyped.mp4") == []
+    assert leftovers(tmp_path, "retyped.mp4", "retyped.edits.json") == []
 
 
 def test_audio_only_source_exports_audio(tmp_path):

@@ -80,7 +80,7 @@ def test_mkv_and_avi_export_with_what_they_can_hold(tmp_path):
     assert stream_types(avi.path)[:2] == ["video:h264", "audio:aac"] and avi.subtitle_paths
 
 
-@pytest.mark.parametrize("existing", ["out.mp4", "out.srt", "out.vtt"])
+@pytest.mark.parametrize("existing", ["out.mp4", "out.srt", "out.vtt", "out.edits.json"])
 def test_existing_outputs_are_not_replaced_without_asking(tmp_path, existing):
     (tmp_path / existing).write_text("keep me")
     with pytest.raises(DestinationExists, match=existing) as err:
@@ -89,7 +89,7 @@ def test_existing_outputs_are_not_replaced_without_asking(tmp_path, existing):
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]  # nothing at all was written
     assert (tmp_path / existing).read_text() == "keep me"
     result = export(grid_cut(), tmp_path / "out.mp4", ExportOptions(overwrite=True, **DRAFT))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4", "out.srt", "out.vtt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.edits.json", "out.mp4", "out.srt", "out.vtt"]
     assert probe(result.path).video is not None and (tmp_path / existing).read_bytes() != b"keep me"
 
 
@@ -100,7 +100,7 @@ def test_exports_get_ordinary_permissions_and_replacements_keep_theirs(tmp_path)
     try:
         export(grid_cut(), tmp_path / "out.mp4", ExportOptions(**DRAFT))
         modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
-        assert modes == {"out.mp4": 0o644, "out.srt": 0o644, "out.vtt": 0o644}
+        assert modes == {"out.mp4": 0o644, "out.srt": 0o644, "out.vtt": 0o644, "out.edits.json": 0o644}
         os.chmod(tmp_path / "out.mp4", 0o640)
         export(grid_cut(), tmp_path / "out.mp4", ExportOptions(overwrite=True, **DRAFT))
         assert (tmp_path / "out.mp4").stat().st_mode & 0o777 == 0o640
@@ -206,7 +206,7 @@ def test_killed_export_leaves_nothing_after_the_next_one(tmp_path):
     done = cli("export", str(short_project), "-o", str(folder / "short.mp4"), "--no-smooth")
     assert done.returncode == 0, done.stderr
     assert leftovers(folder) == [], stale
-    assert sorted(p.name for p in folder.iterdir()) == ["short.mp4", "short.srt", "short.vtt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["short.edits.json", "short.mp4", "short.srt", "short.vtt"]
 
 
 def _wait_for_orphans(pgid: int, timeout_s: float = 60) -> None:

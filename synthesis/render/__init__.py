@@ -78,8 +78,10 @@ class ExportResult:
 
 def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
     """Every file an export to ``out_path`` may write."""
+    from .provenance import record_path
+
     sidecars = [out_path.with_suffix(s) for s in SIDECAR_SUFFIXES] if options.subtitles in ("sidecar", "both") else []
-    return [out_path, *sidecars]
+    return [out_path, *sidecars, record_path(out_path)]
 
 
 def export(project: Project, out_path: str | Path, options: ExportOptions = ExportOptions(),
@@ -132,6 +134,8 @@ def _disk_full(exc: Exception, folder: Path) -> bool:
 
 def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportOptions, container,
             progress: ProgressFn, cancel) -> ExportResult:
+    from .provenance import comment_for, edits_record, write_record
+
     media = project.media
     has_video = media.video is not None
     x264_preset, crf = PRESETS[options.preset]
@@ -153,7 +157,8 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         with atomic_path(out_path) as part:
             args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * media.audio.channels,
                             video=video_file if has_video else None, subtitles=srt if embed else None,
-                            subtitle_language=_iso639_2(project.transcript.language), container=container)
+                            subtitle_language=_iso639_2(project.transcript.language), container=container,
+                            comment=comment_for(out_path))
             run_ffmpeg(args, duration_s=plan.output_duration_s,
                        progress=scaled(progress, 0.93, 1.0), cancel=cancel,
                        message="writing the file", what="writing the exported file")
@@ -164,6 +169,8 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                 with atomic_path(target) as part:
                     writer(cues, part)
                 subtitle_paths.append(target)
+        # never silent: every cut, synthesized voice and regenerated frame, listed beside the video
+        write_record(edits_record(project, plan, lips or ()), out_path)
     progress(1.0, "done")
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,

@@ -1,0 +1,140 @@
+"""Every export says what it changed: ``OUT.edits.json`` beside it, and the MP4's comment points to it.
+
+The bundled sample lecture (real footage), its real tiny.en transcript, a cut and a retype spoken by
+the real voice engine (a word said elsewhere in the lecture), the real lips engine; the record is
+checked against the plan the export rendered and against the exported file itself (ffprobe's tags,
+its duration).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+
+import pytest
+from asr_fixtures import engine
+from testmedia import OBAMA, media_path
+from voice_fixtures import module_voice_cache  # noqa: F401 - autouse: this module's own voice cache
+
+from lecturecut.core import Cancelled, CancelToken
+from lecturecut.media.ffmpeg import ffprobe_path
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.export import ExportOptions, export
+from lecturecut.synthesis.plan import SynthSpan
+from lecturecut.synthesis.project import Project
+from lecturecut.synthesis.render import DestinationExists
+from lecturecut.synthesis.render.provenance import (
+    KIND_CUT,
+    KIND_FRAMES,
+    KIND_VOICE,
+    comment_for,
+    record_path,
+)
+
+
+@functools.cache
+def lecture() -> Project:
+    from lecturecut.asr.transcribe import transcribe
+
+    source = media_path(OBAMA)
+    return Project.create(source, probe(source), transcribe(str(source), model=engine("tiny.en"), language="en"))
+
+
+def index_of(project: Project, norm: str) -> int:
+    hits = [k for k, w in enumerate(project.transcript.words) if w.norm == norm]
+    assert hits, (norm, project.transcript.text)
+    return hits[0]
+
+
+def edited() -> Project:
+    """'the battle' cut; 'shores' retyped as 'citizens' (said a few words later: reused)."""
+    base = lecture()
+    battle, shores = index_of(base, "battle"), index_of(base, "shores")
+    edl = base.edl.delete(battle - 1, battle + 1).replace(shores, shores + 1, "citizens")
+    return base.with_edl(edl, "cut and retype")
+
+
+def comment_tag(path) -> str:
+    out = subprocess.run([ffprobe_path(), "-v", "error", "-show_entries", "format_tags=comment", "-of", "json",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out).get("format", {}).get("tags", {}).get("comment", "")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "lecture.mp4"
+    project = edited()
+    result = export(project, out, ExportOptions(preset="draft", subtitles="none"))
+    return project, result
+
+
+def test_the_record_lists_every_cut_and_synthetic_span_on_the_output_timeline(exported):
+    project, result = exported
+    plan, rate = result.plan, result.plan.audio_rate
+    path = record_path(result.path)
+    assert path.name == "lecture.edits.json" and path.parent == result.path.parent
+    record = json.loads(path.read_text())
+    assert record["format"] == "lecturecut-edits/1"
+    assert record["source"]["size"] == project.fingerprint.size
+    assert abs(record["output"]["duration_s"] - result.duration_s) < 1e-3
+    assert record["output"]["frames"] == plan.output_frames
+    entries = record["edits"]
+    # the cuts: exactly the plan's removed ranges, in order, at the output instant of their join
+    cuts = [e for e in entries if e["kind"] == KIND_CUT]
+    removed = plan.removed_ranges()
+    assert [tuple(e["source_s"]) for e in cuts] == [(round(a / rate, 4), round(b / rate, 4)) for a, b in removed]
+    battle_cut = next(e for e in cuts if "battle" in e["removed_words"])
+    assert battle_cut["removed_words"].split() == ["the", "battle"]
+    join_at = plan.source_to_output(removed[[tuple(e["source_s"]) for e in cuts].index(
+        tuple(battle_cut["source_s"]))][1])
+    assert abs(battle_cut["output_at_s"] - join_at / rate) < 1e-3
+    # the retype: its method, the words it replaced, where it sounds, where its recording came from
+    (voice,) = [e for e in entries if e["kind"] == KIND_VOICE]
+    (span,) = [s for s in plan.spans if isinstance(s, SynthSpan)]
+    assert (voice["text"], voice["replaces"], voice["method"]) == ("citizens", "shores", "reused")
+    k = plan.spans.index(span)
+    start = sum(s.n_samples for s in plan.spans[:k])
+    assert voice["output_s"] == [round(start / rate, 4), round((start + span.n_samples) / rate, 4)]
+    (part,) = voice["parts"]
+    c = index_of(project, "citizens")
+    citizens = project.transcript.words[c]
+    assert part["method"] == "reused" and part["source_words"] == [c, c + 1]
+    assert part["source_s"][0] <= citizens.start_s and citizens.end_s <= part["source_s"][1]
+    assert voice["output_s"][0] - 0.05 <= part["output_s"][0] < part["output_s"][1] <= voice["output_s"][1] + 0.05
+    # the regenerated frames: under that span, as many as the lips engine changed
+    (frames,) = [e for e in entries if e["kind"] == KIND_FRAMES]
+    (lips,) = result.lips
+    assert frames["method"] == lips.method and frames["frames_changed"] == lips.changed > 0
+    f0 = sum(s.n_frames for s in plan.spans[:k])
+    assert frames["output_frames"] == [f0, f0 + span.n_frames]
+    assert record["counts"] == {KIND_CUT: len(cuts), KIND_VOICE: 1, KIND_FRAMES: 1}
+
+
+def test_the_file_says_where_its_record_is(exported):
+    _project, result = exported
+    assert comment_tag(result.path) == comment_for(result.path)
+    assert record_path(result.path).name in comment_tag(result.path)
+
+
+def test_an_existing_record_is_not_overwritten_without_asking(exported, tmp_path):
+    project, _result = exported
+    out = tmp_path / "again.mp4"
+    record_path(out).write_text("the user's own file")
+    with pytest.raises(DestinationExists, match="again.edits.json"):
+        export(project, out, ExportOptions(preset="draft", subtitles="none"))
+    assert record_path(out).read_text() == "the user's own file" and not out.exists()
+
+
+def test_a_cancelled_export_leaves_no_record(tmp_path):
+    cancel = CancelToken()
+    out = tmp_path / "cancelled.mp4"
+
+    def progress(fraction, _message):
+        if fraction is not None and fraction > 0.5:
+            cancel.cancel()
+
+    with pytest.raises(Cancelled):
+        export(lecture().with_edl(lecture().edl.delete(3, 5), "cut"), out,
+               ExportOptions(preset="draft", subtitles="none"), progress=progress, cancel=cancel)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
