@@ -533,6 +533,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.export import ExportOptions, export
 
     session = _open_session(args.project)
+    if args.otio and Path(args.otio).exists() and not args.force:  # refused before anything is rendered
+        from lecturecut.synthesis.render import DestinationExists
+
+        raise DestinationExists(f"'{args.otio}' already exists and was left as it is. Choose another name, "
+                                "or allow replacing it (--force).")
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
                             lips=not args.no_lips)
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
@@ -551,6 +556,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         _err(f"warning: {warning}")
     _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
+    from lecturecut.synthesis.render.provenance import record_path
+
+    _note(args, f"every cut and synthetic span is listed in {record_path(result.path)}")
+    if args.otio:
+        from lecturecut.synthesis.render.timeline import write_timeline
+
+        otio_path = write_timeline(session.project, result.plan, args.otio, result.path, overwrite=args.force)
+        _note(args, f"timeline (OpenTimelineIO) -> {otio_path}")
     return EXIT_OK
 
 
@@ -795,7 +808,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
     s.add_argument("--no-lips", action="store_true",
                    help="keep the original picture (retimed) under new speech instead of regenerating the mouth")
-    s.add_argument("--force", action="store_true", help="replace an existing video and .srt/.vtt of that name")
+    s.add_argument("--otio", metavar="FILE", help="also write the edit as an OpenTimelineIO timeline (.otio) for "
+                                                  "other editors: kept source ranges, synthetic spans as clips of "
+                                                  "the export")
+    s.add_argument("--force", action="store_true", help="replace an existing video, .srt/.vtt, .edits.json "
+                                                        "(and --otio file) of that name")
     s.set_defaults(fn=cmd_export)
 
     s = sub.add_parser("review", help="a reel of every cut: the original, then the edited moment")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from asr_fixtures import engine
@@ -31,6 +32,7 @@ from lecturecut.synthesis.render.provenance import (
     comment_for,
     record_path,
 )
+from lecturecut.synthesis.render.timeline import write_timeline
 
 
 @functools.cache
@@ -138,3 +140,70 @@ def test_a_cancelled_export_leaves_no_record(tmp_path):
         export(lecture().with_edl(lecture().edl.delete(3, 5), "cut"), out,
                ExportOptions(preset="draft", subtitles="none"), progress=progress, cancel=cancel)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# ---- the edit as an OpenTimelineIO timeline ------------------------------------------------------
+def test_the_timeline_reads_back_with_every_clip_on_the_plan(exported, tmp_path):
+    import opentimelineio as otio
+
+    project, result = exported
+    plan = result.plan
+    path = write_timeline(project, plan, tmp_path / "edit.otio", result.path)
+    timeline = otio.adapters.read_from_file(str(path))
+    video, audio = timeline.tracks
+    assert (video.kind, audio.kind) == (otio.schema.TrackKind.Video, otio.schema.TrackKind.Audio)
+    source_url, export_url = Path(project.source).resolve().as_uri(), result.path.resolve().as_uri()
+    fps, rate = float(plan.fps), plan.audio_rate
+    pieces = [s for s in plan.spans if s.n_frames > 0]
+    assert len(video) == len(pieces) and len(audio) == len([s for s in plan.spans if s.n_samples > 0])
+    out_frame = out_sample = 0
+    for span, vclip, aclip in zip(plan.spans, video, audio):
+        v, a = vclip.source_range, aclip.source_range
+        if isinstance(span, SynthSpan):  # its own clips, of the rendered media, where the export has them
+            assert vclip.media_reference.target_url == aclip.media_reference.target_url == export_url
+            assert (v.start_time.value, v.duration.value) == (out_frame, span.n_frames)
+            assert (a.start_time.value, a.duration.value) == (out_sample, span.n_samples)
+            assert vclip.metadata["lecturecut"]["method"] == "reused"
+            assert aclip.metadata["lecturecut"]["text"] == "citizens"
+        else:  # the source's own range, exactly the plan's frame slots and samples
+            assert vclip.media_reference.target_url == aclip.media_reference.target_url == source_url
+            assert (v.start_time.value, v.duration.value) == (span.frame_start, span.n_frames)
+            assert (a.start_time.value, a.duration.value) == (span.audio_start, span.n_samples)
+        assert (v.start_time.rate, a.start_time.rate) == (fps, rate)
+        out_frame += span.n_frames
+        out_sample += span.n_samples
+    # both tracks last as long as the export, within a frame
+    assert video.duration().value == plan.output_frames and audio.duration().value == plan.output_samples
+    assert abs(video.duration().to_seconds() - result.duration_s) < 1 / fps
+
+
+def test_the_cli_writes_the_timeline_and_never_replaces_one_unasked(exported, tmp_path, capsys):
+    import opentimelineio as otio
+
+    from lecturecut.app.cli import main as cli
+    from lecturecut.synthesis.session import EditSession
+
+    base = lecture()
+    project = base.with_edl(base.edl.delete(3, 5), "cut")
+    EditSession(project).save(tmp_path / "p.lcproj")
+    (tmp_path / "taken.otio").write_text("the user's own")
+    code = cli(["export", str(tmp_path / "p.lcproj"), "-o", str(tmp_path / "out.mp4"), "--otio",
+                str(tmp_path / "taken.otio"), "--subtitles", "none"])
+    assert code != 0 and "taken.otio' already exists" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.lcproj", "taken.otio"]  # nothing rendered
+    code = cli(["export", str(tmp_path / "p.lcproj"), "-o", str(tmp_path / "out.mp4"), "--otio",
+                str(tmp_path / "out.otio"), "--subtitles", "none"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "out.edits.json" in err and "out.otio" in err
+    timeline = otio.adapters.read_from_file(str(tmp_path / "out.otio"))
+    kept = [c.source_range for c in timeline.tracks[1]]
+    plan_kept = [(s.audio_start, s.n_samples) for s in project_plan(tmp_path / "p.lcproj").spans]
+    assert [(r.start_time.value, r.duration.value) for r in kept] == plan_kept
+
+
+def project_plan(path):
+    from lecturecut.synthesis.plan import plan_for
+    from lecturecut.synthesis.project import load_project
+
+    return plan_for(load_project(path))
