@@ -539,6 +539,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise DestinationExists(f"'{args.otio}' already exists and was left as it is. Choose another name, "
                                 "or allow replacing it (--force).")
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
+                            full_render=args.full_render,
                             lips=not args.no_lips)
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     reps = session.project.edl.replacements
@@ -555,6 +556,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             _err(f"warning: {line}")
     for warning in result.warnings:
         _err(f"warning: {warning}")
+    if result.video_render is not None:
+        _note(args, result.video_render.summary)  # smart (how much was copied) or full, and why
     _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
     from lecturecut.synthesis.render.provenance import record_path
 
@@ -808,6 +811,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
     s.add_argument("--no-lips", action="store_true",
                    help="keep the original picture (retimed) under new speech instead of regenerating the mouth")
+    s.add_argument("--full-render", action="store_true",
+                   help="re-encode every frame (by default the untouched stretches of an H.264 source are "
+                        "copied as they are and only the stretches around each change are re-encoded)")
     s.add_argument("--otio", metavar="FILE", help="also write the edit as an OpenTimelineIO timeline (.otio) for "
                                                   "other editors: kept source ranges, synthetic spans as clips of "
                                                   "the export")

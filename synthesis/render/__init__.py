@@ -23,6 +23,7 @@ import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lecturecut.core import ProgressFn, no_progress, scaled
 from lecturecut.files import WriteError, atomic_path, disk_error_message, work_dir
@@ -34,7 +35,7 @@ from ..plan import RenderPlan, plan_for
 from ..project import Project, check_not_source
 from ..subtitles import build_cues, write_srt, write_vtt
 from .audio import render_audio
-from .video import render_video
+from .smart import render_video_smart
 
 PRESETS = {  # name -> (x264 preset, crf): CRF 18 is visually lossless for lecture footage
     "draft": ("ultrafast", 23),  # previews and tests: fastest, larger file, visibly softer
@@ -58,6 +59,7 @@ class ExportOptions:
     smooth_cuts: bool = True
     overwrite: bool = False  # replace an existing video / .srt / .vtt at the destination
     synthesize: bool = True  # speak retypes with the voice engine (False: every retype stays pending)
+    full_render: bool = False  # re-encode every frame (default: copy the untouched stretches, render.smart)
     lips: bool = True  # regenerate the mouth under new speech from the lecturer's own (False: frames retimed)
 
 
@@ -74,6 +76,7 @@ class ExportResult:
     synthesized: tuple[tuple[int, str, float], ...] = ()
     # what the lips engine did under each spoken retype (method, frames changed, or why not), in plan order
     lips: tuple = ()
+    video_render: Any = None  # render.smart.RenderReport: smart (how much was copied) or full, and why
 
 
 def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
@@ -145,9 +148,11 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         wav = tmp / "audio.wav"
         render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
         video_file = tmp / "video.mp4"
+        video_report = None
         lips: list | None = [] if options.lips and has_video and plan.synth_spans else None
         if has_video:
-            render_video(project, plan, video_file, x264_preset=x264_preset, crf=crf,
+            video_report = render_video_smart(project, plan, video_file, x264_preset=x264_preset, crf=crf,
+                                              full_render=options.full_render,
                          smooth_cuts=options.smooth_cuts, progress=scaled(progress, 0.1, 0.93), cancel=cancel,
                          lips=lips)
         cues = build_cues(project.transcript, project.edl, plan)
@@ -174,7 +179,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
     progress(1.0, "done")
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,
-                        synthesized, tuple(lips or ()))
+                        synthesized, tuple(lips or ()), video_report)
 
 
 def _after(progress: ProgressFn, lo: float) -> ProgressFn:

@@ -1,0 +1,178 @@
+"""Smart render: the untouched GOPs are copied as the source's own packets, only the stretches around
+each change are re-encoded (with the source's x264 settings), and the export is the one the plan says.
+
+Real footage: the bundled sample lecture re-encoded here by x264 with a 2 s keyframe interval (the
+interval lecture recorders and OBS use; the bundled file has 10 s GOPs) and its audio copied; the
+words are the stretches between its pauses, so the cuts fall where a lecturer's would. Fallbacks on
+real inputs made the same way: a 15 s keyframe interval, variable frame rate (every 7th frame
+dropped, the timestamps kept), the GRID clip (MPEG-1, not H.264), and --full-render.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from media_fixtures import delete, make_project, stream_durations
+from testmedia import GRID, OBAMA, media_path
+
+from lecturecut.media.ffmpeg import ffmpeg_path
+from lecturecut.media.frames import read_frames
+from lecturecut.media.packets import packet_hashes, packet_range, video_packets
+from lecturecut.synthesis.export import ExportOptions, export
+from lecturecut.synthesis.render.smart import COPY, ENCODE
+
+DRAFT = dict(preset="draft", subtitles="none")
+
+
+def transcode(out: Path, *video_args: str) -> Path:
+    subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-i", str(media_path(OBAMA)), *video_args, "-c:a", "copy",
+                    str(out)], check=True)
+    return out
+
+
+@functools.cache
+def short_gop(folder: str) -> Path:
+    return transcode(Path(folder) / "lecture_2s_gop.mp4", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                     "-x264-params", "keyint=50:min-keyint=50")
+
+
+def edited(source: Path):
+    """Two cuts, one near the start and one near the end: the GOPs between them are untouched."""
+    project = make_project(OBAMA, source=source)
+    n = len(project.transcript.words)
+    assert n > 20, n
+    return delete(project, (2, 3), (n - 4, n - 3))
+
+
+def decode_errors(path: Path) -> str:
+    proc = subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(path), "-map", "0:v:0", "-f", "null", "-"],
+                          capture_output=True, text=True)
+    return proc.stderr.strip() or ("" if proc.returncode == 0 else f"exit {proc.returncode}")
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(255 ** 2 / mse)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("smart")
+    source = short_gop(str(folder))
+    project = edited(source)
+    smart = export(project, folder / "smart.mp4", ExportOptions(**DRAFT))
+    full = export(project, folder / "full.mp4", ExportOptions(full_render=True, **DRAFT))
+    return source, project, smart, full
+
+
+def test_the_untouched_gops_are_the_sources_own_packets(exports):
+    source, _project, smart, _full = exports
+    report = smart.video_render
+    assert report.mode == "smart", report.summary
+    copies = [p for p in report.pieces if p.kind == COPY]
+    assert copies and report.copied == sum(p.end - p.start for p in copies)
+    assert report.copied >= 0.6 * report.frames, report.summary  # 20 s, two cuts, 2 s GOPs
+    # the pieces tile the output, and every copy is whole GOPs of the source
+    assert [p.start for p in report.pieces] == [0] + [p.end for p in report.pieces[:-1]]
+    assert report.pieces[-1].end == smart.plan.output_frames
+    src_packets, out_packets = video_packets(source), video_packets(smart.path)
+    theirs, ours = packet_hashes(source), packet_hashes(smart.path)
+    out_keys = {k for k in out_packets.cut_points()}
+    for piece in copies:
+        a, b = packet_range(src_packets, *piece.source)
+        assert piece.start in out_keys  # the copy starts at a keyframe of the export
+        o, _ = packet_range(out_packets, piece.start, piece.end if piece.end < len(out_packets.pts) else
+                            len(out_packets.pts))
+        assert ours[o:o + (b - a)] == theirs[a:b]  # byte for byte, hashed without decoding
+
+
+def test_the_smart_export_is_the_planned_video_and_decodes_cleanly(exports):
+    source, _project, smart, full = exports
+    plan = smart.plan
+    assert len(video_packets(smart.path).pts) == plan.output_frames == len(video_packets(full.path).pts)
+    assert decode_errors(smart.path) == ""
+    durations = stream_durations(smart.path)
+    assert abs(durations["video"] - durations["audio"]) <= 1 / 25 + 1e-3
+    assert abs(durations["video"] - plan.output_frames / 25) <= 1e-3
+    # frame for frame the same picture as the full render (both lossy: the copies are the source's
+    # encode, the full render re-encodes): no frame shifted, dropped or repeated
+    s_frames, f_frames = list(read_frames(smart.path, size=(96, 96))), list(read_frames(full.path, size=(96, 96)))
+    assert len(s_frames) == len(f_frames) == plan.output_frames
+    scores = [psnr(a, b) for a, b in zip(s_frames, f_frames)]
+    assert min(scores) > 30, (min(scores), int(np.argmin(scores)))
+    # a shifted frame would be far worse than codec noise: the neighbours of each frame match it less
+    shifted = [psnr(a, b) for a, b in zip(s_frames[1:], f_frames[:-1])]
+    assert np.median(scores) > np.median(shifted) + 3
+    # the copied frames decode to exactly the source's frames
+    src = list(read_frames(source, size=(96, 96)))
+    for piece in smart.video_render.pieces:
+        if piece.kind == COPY:
+            for j in range(piece.start, piece.end, 17):
+                assert np.array_equal(s_frames[j], src[piece.source[0] + j - piece.start])
+
+
+def test_full_render_is_used_when_asked(exports):
+    _source, _project, _smart, full = exports
+    assert full.video_render.mode == "full" and full.video_render.reason == ""
+    assert full.video_render.summary == "full render"
+
+
+@pytest.mark.parametrize("kind", ["long GOP", "variable frame rate", "not H.264"])
+def test_a_source_that_cannot_be_matched_is_rendered_in_full_saying_why(tmp_path, kind):
+    if kind == "long GOP":
+        source = transcode(tmp_path / "long_gop.mp4", "-c:v", "libx264", "-preset", "ultrafast",
+                           "-x264-params", "keyint=375:min-keyint=375:scenecut=0")
+        project = edited(source)
+        expect = "keyframes are up to 15 s apart"
+    elif kind == "variable frame rate":
+        source = transcode(tmp_path / "vfr.mp4", "-vf", "select='not(eq(mod(n\\,7)\\,3))'", "-vsync", "vfr",
+                           "-c:v", "libx264", "-preset", "ultrafast", "-x264-params", "keyint=50:min-keyint=50")
+        info = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                               "stream=r_frame_rate,avg_frame_rate", "-of", "csv=p=0", str(source)],
+                              capture_output=True, text=True).stdout
+        assert info.split(",")[0] != info.split(",")[1].strip(), info  # really variable
+        project = edited(source)
+        expect = "no whole GOP is left untouched"
+    else:
+        project = delete(make_project(GRID), (2, 3))
+        expect = "is not H.264"
+    result = export(project, tmp_path / "out.mp4", ExportOptions(**DRAFT))
+    report = result.video_render
+    assert report.mode == "full" and expect in report.reason, report.summary
+    assert "the whole video is re-encoded" in report.summary
+    assert len(video_packets(result.path).pts) == result.plan.output_frames
+    assert decode_errors(result.path) == ""
+
+
+def test_every_re_encoded_piece_is_cut_around_a_change(exports):
+    _source, _project, smart, _full = exports
+    plan = smart.plan
+    joins = []
+    at = 0
+    for span in plan.spans[:-1]:
+        at += span.n_frames
+        joins.append(at)
+    for piece in smart.video_render.pieces:
+        if piece.kind == ENCODE:
+            # each re-encoded stretch holds a join (or the start/end of the video), and is at most a GOP
+            # on either side of it
+            inside = [j for j in joins if piece.start <= j <= piece.end]
+            assert inside or piece.start == 0 or piece.end == plan.output_frames, piece
+            assert piece.end - piece.start <= 2 * 50 + 10, piece
+
+
+def test_the_cli_says_how_the_video_was_made(exports, tmp_path, capsys):
+    from lecturecut.app.cli import main as cli
+    from lecturecut.synthesis.session import EditSession
+
+    _source, project, smart, _full = exports
+    EditSession(project).save(tmp_path / "p.lcproj")
+    assert cli(["export", str(tmp_path / "p.lcproj"), "-o", str(tmp_path / "a.mp4"), "--subtitles", "none"]) == 0
+    assert smart.video_render.summary in capsys.readouterr().err  # "smart render: N of M frames copied ..."
+    assert cli(["export", str(tmp_path / "p.lcproj"), "-o", str(tmp_path / "b.mp4"), "--subtitles", "none",
+                "--full-render"]) == 0
+    assert "full render\n" in capsys.readouterr().err
