@@ -540,7 +540,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                 "or allow replacing it (--force).")
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
                             full_render=args.full_render,
-                            lips=not args.no_lips)
+                            lips=_lips_option(args))
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     reps = session.project.edl.replacements
     for index, method, duration_s in result.synthesized:  # synthetic speech is never silent about itself
@@ -570,12 +570,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lips_option(args: argparse.Namespace) -> str:
+    """--lips own|gan|off; --no-lips (kept for older scripts) is --lips off."""
+    return "off" if args.no_lips else args.lips
+
+
+def _add_lips(s: argparse.ArgumentParser, what: str) -> None:
+    s.add_argument("--lips", choices=["own", "gan", "off"], default="own",
+                   help=f"the mouth under new speech in the {what}: 'own' regenerates it from the lecturer's own "
+                        "mouth footage (default), 'gan' draws it with the Wav2Lip GAN (needs `lecturecut models "
+                        "fetch wav2lip_gan`; research / non-commercial use only), 'off' keeps the original "
+                        "picture retimed")
+    s.add_argument("--no-lips", action="store_true", help="the same as --lips off")
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.review import review_reel
 
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: review_reel(session.project, args.output, context_s=args.context,
-                                                     overwrite=args.force, progress=bar, cancel=tok))
+                                                     overwrite=args.force, lips=_lips_option(args), progress=bar,
+                                                     cancel=tok))
     _note(args, f"review reel of {result.n_edits} edits ({result.duration_s:.1f} s) -> {result.path}")
     return EXIT_OK
 
@@ -601,7 +616,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     session = _open_session(args.project)
     result = _job(args, lambda bar, tok: preview_edit(session.project, args.edit, args.output, context_s=args.context,
                                                       overwrite=args.force, side_by_side=args.side_by_side,
-                                                      lips=not args.no_lips, progress=bar, cancel=tok))
+                                                      lips=_lips_option(args), progress=bar, cancel=tok))
     e = result.edit
     for warning in result.warnings:
         _err(f"warning: {warning}")
@@ -809,8 +824,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
     s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
-    s.add_argument("--no-lips", action="store_true",
-                   help="keep the original picture (retimed) under new speech instead of regenerating the mouth")
+    _add_lips(s, "export")
     s.add_argument("--full-render", action="store_true",
                    help="re-encode every frame (by default the untouched stretches of an H.264 source are "
                         "copied as they are and only the stretches around each change are re-encoded)")
@@ -825,6 +839,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("project")
     s.add_argument("-o", "--output", required=True, help="video file to write (.mp4)")
     s.add_argument("--context", type=float, default=2.0, help="seconds shown either side of each cut")
+    _add_lips(s, "reel")
     s.add_argument("--force", action="store_true", help="replace an existing reel")
     s.set_defaults(fn=cmd_review)
 
@@ -841,8 +856,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--side-by-side", action="store_true",
                    help="the original on the left and the edited moment on the right, playing together, "
                         "with the edited sound (video lectures only)")
-    s.add_argument("--no-lips", action="store_true",
-                   help="keep the original picture under new speech, retimed (as export --no-lips)")
+    _add_lips(s, "preview")
     s.add_argument("--force", action="store_true", help="replace an existing file")
     s.set_defaults(fn=cmd_preview)
 

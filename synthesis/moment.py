@@ -257,7 +257,8 @@ class Half:
 
 
 def render_halves(project: Project, halves: list[Half], out_path: Path, container, *,
-                  progress: ProgressFn | None = None, cancel: object | None = None, lips: list | None = None) -> int:
+                  progress: ProgressFn | None = None, cancel: object | None = None, lips: list | None = None,
+                  lips_method: str = "own") -> int:
     """Render ``halves`` one after another into ``out_path`` (atomically), each a window of its plan
     rendered by the export's renderer; with video each half carries its caption, without it a short
     silence separates them. Returns the gap between halves, in samples."""
@@ -322,7 +323,8 @@ def render_halves(project: Project, halves: list[Half], out_path: Path, containe
                     hi = lo + 0.85 * half.n_samples / total
                     write_frames(project, half.plan, lambda frame, caption=caption: writer.write(caption(frame)),
                                  smooth_cuts=True, progress=scaled(progress, lo, hi), cancel=cancel,
-                                 window=(half.window.frame_start, half.window.frame_end), lips=lips)
+                                 window=(half.window.frame_start, half.window.frame_end), lips=lips,
+                                 lips_method=lips_method)
                     lo = hi
         with atomic_path(out_path) as part:
             args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * channels, video=video_file, container=container)
@@ -334,7 +336,7 @@ def render_halves(project: Project, halves: list[Half], out_path: Path, containe
 
 
 def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: float = CONTEXT_S,
-                 overwrite: bool = False, side_by_side: bool = False, audio: str = "after", lips: bool = True,
+                 overwrite: bool = False, side_by_side: bool = False, audio: str = "after", lips: bool | str = True,
                  progress: ProgressFn | None = None, cancel: object | None = None) -> PreviewResult:
     """Render edit ``n`` (from 1, see :func:`edits`) before and after into ``out_path``: the recording
     from ``context_s`` before the edit to ``context_s`` after it, then the same moment of the edited
@@ -346,9 +348,9 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     rendered and captioned as above into a temporary file, then composed by
     :func:`lecturecut.media.compare.side_by_side`); the sound is the ``audio`` one of "after" (the
     default: the edited sound is what is judged), "before", or "both" (before left, after right).
-    Under new speech the mouth is regenerated as the export does (``lips``; the result lists what was
-    done). Nothing is written on failure or cancel; an existing ``out_path`` is replaced only with
-    ``overwrite``.
+    Under new speech the mouth is regenerated as the export does (``lips``: "own", "gan" or "off", as
+    ``ExportOptions.lips``; the result lists what was done). Nothing is written on failure or cancel;
+    an existing ``out_path`` is replaced only with ``overwrite``.
     """
     from lecturecut.media.compare import AUDIO_CHOICES
 
@@ -362,6 +364,10 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     if side_by_side and audio not in AUDIO_CHOICES:
         raise ValueError(f"audio={audio!r}: choose one of {', '.join(AUDIO_CHOICES)}")
     container = check_output(project, out_path, overwrite, "preview")
+    from .render import check_lips, lips_choice
+
+    method = lips_choice(lips)
+    check_lips(project, method)
     if context_s < 0:
         raise ValueError(f"the context ({context_s:g} s) is negative; give the seconds to show either side")
     share = 0.3 if project.edl.replacements else 0.1  # new speech is the slow part of planning
@@ -381,13 +387,14 @@ def preview_edit(project: Project, n: int, out_path: str | Path, *, context_s: f
     # each half's label gives the edit's time on its own clock: the recording's, the edited lecture's
     halves = [Half(source_plan(plan), before, f"{label} at {_clock(moment.source[0] / rate)} - before"),
               Half(plan, after, f"{label} at {_clock(moment.output[0] / rate)} - after")]
-    regenerated: list | None = [] if lips else None  # the mouth under new speech, as export makes it
+    regenerated: list | None = [] if method != "off" else None  # the mouth under new speech, as export makes it
     if side_by_side:
-        sound = _side_by_side(project, halves, out_path, audio, scaled(progress, share, 1.0), cancel, regenerated)
+        sound = _side_by_side(project, halves, out_path, audio, scaled(progress, share, 1.0), cancel, regenerated,
+                              method)
         gap = 0
     else:
         gap = render_halves(project, halves, out_path, container, progress=scaled(progress, share, 1.0),
-                            cancel=cancel, lips=regenerated)
+                            cancel=cancel, lips=regenerated, lips_method=method)
     warnings += [f"edit {edit.number}: {r.summary}" for r in regenerated or () if r.reason]
     return PreviewResult(out_path, edit, n_edits, (before.end - before.start) / rate,
                          (after.end - after.start) / rate, gap / rate,
@@ -401,7 +408,8 @@ COMPOSE_SHARE = 0.45  # of a side-by-side preview's rendering: moviepy decodes b
 
 
 def _side_by_side(project: Project, halves: list[Half], out_path: Path, audio: str,
-                  progress: ProgressFn, cancel: object | None, lips: list | None = None) -> str:
+                  progress: ProgressFn, cancel: object | None, lips: list | None = None,
+                  lips_method: str = "own") -> str:
     """Render each half alone into a temporary file (as ``render_halves`` renders it), then compose
     the two into ``out_path``, the before half on the left. Returns what the output's sound is."""
     from lecturecut.media.compare import side_by_side
@@ -414,7 +422,7 @@ def _side_by_side(project: Project, halves: list[Half], out_path: Path, audio: s
             hi = lo + (1 - COMPOSE_SHARE) * half.n_samples / total
             files.append(tmp / f"{name}.mp4")
             render_halves(project, [half], files[-1], CONTAINERS[".mp4"], progress=scaled(progress, lo, hi),
-                          cancel=cancel, lips=lips)
+                          cancel=cancel, lips=lips, lips_method=lips_method)
             lo = hi
         composed = side_by_side(files[0], files[1], out_path, labels=None, audio=audio,
                                 progress=scaled(progress, lo, 1.0), cancel=cancel)

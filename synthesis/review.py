@@ -58,7 +58,8 @@ def review_segments(project: Project, edited: Path, plan, context_s: float = CON
 
 
 def review_reel(project: Project, out_path: str | Path, *, context_s: float = CONTEXT_S, overwrite: bool = False,
-                progress: ProgressFn | None = None, cancel: object | None = None) -> ReviewResult:
+                progress: ProgressFn | None = None, cancel: object | None = None,
+                lips: bool | str = True) -> ReviewResult:
     progress = progress or no_progress
     out_path = Path(out_path)
     check_not_source(project, out_path, "review reel")
@@ -70,6 +71,10 @@ def review_reel(project: Project, out_path: str | Path, *, context_s: float = CO
     if not project.edl.deleted and not project.edl.replacements:
         raise NothingToExport("There are no cuts to review yet. Delete some words first.")
     container = check_output(project, out_path, overwrite, "review reel")
+    from .render import check_lips, lips_choice
+
+    method = lips_choice(lips)  # "own", "gan" or "off", as ExportOptions.lips
+    check_lips(project, method)
     share = 0.3 if project.edl.replacements else 0.05  # new speech is the slow part of planning
     plan = plan_for(project, scaled(progress, 0.0, share), cancel, synthesize=True)
     segments = review_segments(project, out_path, plan, context_s)
@@ -85,6 +90,7 @@ def review_reel(project: Project, out_path: str | Path, *, context_s: float = CO
     rendering = scaled(progress, share, 1.0)
     render_halves(project, halves, out_path, container,
                   progress=lambda f, m: rendering(f, f"writing the review reel ({m})"), cancel=cancel,
-                  lips=[])  # the mouth under new speech regenerated, as the export has it
+                  lips=[] if method != "off" else None,  # the mouth under new speech, as the export has it
+                  lips_method=method)
     duration = sum(h.n_samples for h in halves) / rate
     return ReviewResult(out_path, len(segments) // 2, duration)

@@ -229,16 +229,28 @@ def span_offsets(plan, index: int) -> tuple[int, int]:
 
 def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
                     landmarker=None, source_frames: SourceFrames | None = None,
-                    progress: ProgressFn | None = None, cancel=None) -> tuple[list[np.ndarray], LipsResult]:
+                    progress: ProgressFn | None = None, cancel=None,
+                    method: str = "own") -> tuple[list[np.ndarray], LipsResult]:
     """The frames under synthetic piece ``plan.spans[index]`` with the lecturer's mouth saying its new
     speech: ``frames`` are that piece's output frames as the video render makes them (the original
     picture retimed); the same frames come back where nothing could be done, with the reason.
 
+    ``method``: "own" (the lecturer's own mouth, this module) or "gan" (the Wav2Lip GAN, :mod:`.gan`;
+    its weights must be installed).
+
     ``plan`` is a render plan and that piece a ``SynthSpan`` carrying its voice record; this room reads
     both without importing them (the voice and lips engines are independent: ``pyproject.toml``).
     """
-    out, result = _regenerate(project, plan, index, frames, landmarker=landmarker, source_frames=source_frames,
-                              progress=progress, cancel=cancel)
+    if method == "gan":
+        from .gan import regenerate_gan
+
+        out, result = regenerate_gan(project, plan, index, frames, landmarker=landmarker, progress=progress,
+                                     cancel=cancel)
+    elif method == "own":
+        out, result = _regenerate(project, plan, index, frames, landmarker=landmarker, source_frames=source_frames,
+                                  progress=progress, cancel=cancel)
+    else:
+        raise ValueError(f"unknown lips method {method!r}; choose 'own' or 'gan'")
     from .record import remember
 
     remember(getattr(plan.spans[index].speech.record, "key", ""), result)  # listed by 'lecturecut voices'

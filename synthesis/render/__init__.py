@@ -60,7 +60,9 @@ class ExportOptions:
     overwrite: bool = False  # replace an existing video / .srt / .vtt at the destination
     synthesize: bool = True  # speak retypes with the voice engine (False: every retype stays pending)
     full_render: bool = False  # re-encode every frame (default: copy the untouched stretches, render.smart)
-    lips: bool = True  # regenerate the mouth under new speech from the lecturer's own (False: frames retimed)
+    # the mouth under new speech: "own" (the lecturer's own mouth footage), "gan" (the Wav2Lip GAN, opt-in:
+    # its weights must be fetched) or "off" (the original frames retimed); True / False mean "own" / "off"
+    lips: bool | str = "own"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,28 @@ class ExportResult:
     # what the lips engine did under each spoken retype (method, frames changed, or why not), in plan order
     lips: tuple = ()
     video_render: Any = None  # render.smart.RenderReport: smart (how much was copied) or full, and why
+
+
+LIPS_CHOICES = ("own", "gan", "off")
+
+
+def lips_choice(value: bool | str | None) -> str:
+    """``ExportOptions.lips`` as one of :data:`LIPS_CHOICES` (True, as older callers give it, is "own")."""
+    if value is True:
+        return "own"
+    if value is False or value is None:
+        return "off"
+    if value in LIPS_CHOICES:
+        return value
+    raise ValueError(f"unknown lips method {value!r}; choose one of {', '.join(LIPS_CHOICES)}")
+
+
+def check_lips(project: Project, lips: str, synthesize: bool = True) -> None:
+    """Refuse, before any work, the GAN lips where its weights are not installed (and it would be used)."""
+    if lips == "gan" and synthesize and project.media.video is not None and project.edl.replacements:
+        from ..lips.gan import weights_path
+
+        weights_path()  # a one-line error saying how to fetch them
 
 
 def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
@@ -96,6 +120,7 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
         raise ValueError(f"unknown preset {options.preset!r}; choose one of {', '.join(PRESETS)}")
     if options.subtitles not in SUBTITLE_MODES:
         raise ValueError(f"unknown subtitles mode {options.subtitles!r}")
+    lips = lips_choice(options.lips)
     media = project.media
     has_video = media.video is not None
     container = container_for(out_path, has_video=has_video, embed_subtitles=options.subtitles in ("embed", "both"))
@@ -107,6 +132,7 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
             if target.exists():
                 raise DestinationExists(f"'{target}' already exists and was left as it is. Choose another name, "
                                         "or allow replacing it (command line: --force).")
+    check_lips(project, lips, options.synthesize)
     progress(0.0, "planning cuts")
     # new speech is the slow part of planning when there are retypes (a corpus pass, the fits)
     share = 0.3 if options.synthesize and project.edl.replacements else 0.05
@@ -149,12 +175,13 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
         video_file = tmp / "video.mp4"
         video_report = None
-        lips: list | None = [] if options.lips and has_video and plan.synth_spans else None
+        method = lips_choice(options.lips)
+        lips: list | None = [] if method != "off" and has_video and plan.synth_spans else None
         if has_video:
             video_report = render_video_smart(project, plan, video_file, x264_preset=x264_preset, crf=crf,
                                               full_render=options.full_render,
                          smooth_cuts=options.smooth_cuts, progress=scaled(progress, 0.1, 0.93), cancel=cancel,
-                         lips=lips)
+                         lips=lips, lips_method=method)
         cues = build_cues(project.transcript, project.edl, plan)
         srt = tmp / "subtitles.srt"
         write_srt(cues, srt)
@@ -208,5 +235,5 @@ def _iso639_2(code: str) -> str:
     return {"en": "eng", "de": "ger", "fr": "fre", "es": "spa", "it": "ita", "nl": "dut"}.get(code, "und")
 
 
-__all__ = ["AUDIO_BITRATE_PER_CHANNEL", "DestinationExists", "ExportOptions", "ExportResult", "PRESETS",
-           "export", "outputs_of"]
+__all__ = ["AUDIO_BITRATE_PER_CHANNEL", "DestinationExists", "ExportOptions", "ExportResult", "LIPS_CHOICES",
+           "PRESETS", "check_lips", "export", "lips_choice", "outputs_of"]

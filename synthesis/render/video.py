@@ -105,7 +105,7 @@ SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instan
 
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                  smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
-                 lips: list | None = None) -> None:
+                 lips: list | None = None, lips_method: str = "own") -> None:
     """Pipe the planned frames (jump cuts smoothed) into the encoder: all of them, or only output
     frames ``window = (start, end)`` (see :func:`write_frames`)."""
     video = project.media.video
@@ -114,19 +114,20 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
                      codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
                      color_space=video.color_space, cancel=cancel) as writer:
         write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=progress, cancel=cancel,
-                     window=window, lips=lips)
+                     window=window, lips=lips, lips_method=lips_method)
 
 
 def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray], None], *, smooth_cuts: bool,
                  progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
-                 lips: list | None = None) -> None:
+                 lips: list | None = None, lips_method: str = "own") -> None:
     """Hand the planned frames, jump cuts smoothed, to ``write``: every output frame, or only output
     frames ``window = (start, end)``, which are then the very frames the whole render has there.
 
     ``lips``: a list to collect one :class:`lecturecut.synthesis.lips.LipsResult` per synthetic span
     shown, whose frames then get the lecturer's own mouth saying the new speech (the whole span is
     regenerated even where a window shows part of it, so its frames are the whole render's);
-    ``None`` leaves them the original picture retimed.
+    ``None`` leaves them the original picture retimed. ``lips_method``: "own" (the lecturer's own mouth)
+    or "gan" (the Wav2Lip GAN, :mod:`lecturecut.synthesis.lips.gan`).
 
     A window's decoder seeks to just before the first source instant it shows, and a join's smoothing
     is computed only where its frames fall in the window.
@@ -230,7 +231,7 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
                     from ..smoothing import smooth_join
 
                     frames[:n_smooth] = list(smooth_join(before, frames[:n_smooth], landmarker))
-                frames, result = regenerate_span(project, plan, k, frames, cancel=cancel)
+                frames, result = regenerate_span(project, plan, k, frames, cancel=cancel, method=lips_method)
                 lips.append(result)
                 for j, frame in enumerate(frames):
                     if first <= at + j < end:
