@@ -19,12 +19,18 @@ and Slaney 1997):
 - ``source``: the lecture's frames read by time on the audio clock, seeking;
 - ``record``: each span's last result remembered by its voice record's key, for listings.
 
+The opt-in method is ``gan`` (:mod:`.gan`; ``ExportOptions.lips = "gan"``, ``--lips gan``), where the
+user has fetched ``wav2lip_gan.pth`` (``lecturecut models fetch wav2lip_gan``; research and
+non-commercial use only): Wav2Lip's GAN generator (``lecturecut.models.wav2lip``) draws the lower
+face of every frame under the new speech from that speech's mel, and it is pasted back at the
+face's size, sharpened, colour-matched and feathered, faded in and out at the span's ends.
+
 Every span's result (:class:`LipsResult`: method, frames changed, or why not) is returned
 to the caller (``ExportResult.lips``) and remembered (``lecturecut voices`` lists it). Frames
 in the new speech's pauses show the lecturer's mouth in one of the lecture's own pauses.
-Not yet here: the Wav2Lip GAN (``lecturecut.models.wav2lip``), a sync score (SyncNet or a
-validated substitute), background frames chosen by head pose for a changed duration (the
-picture under the mouth is the original retimed), and the app's preview of a regenerated edit.
+Not yet here: a sync score (SyncNet or a validated substitute), background frames chosen by head
+pose for a changed duration (the picture under the mouth is the original retimed), and the app's
+preview of a regenerated edit.
 """
 
 from .engine import NOT_REGENERATED, OWN_MOUTH, LipsResult, regenerate_span
