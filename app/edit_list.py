@@ -52,6 +52,7 @@ MAX_REASON_CHARS = 70  # a pending retype's reason is clipped to this in its row
 # the engine's methods (voice.record.METHOD_*), spelled here so the list needs no voice engine import
 METHOD_REUSED, METHOD_UNITS, METHOD_GENERIC = "reused", "units", "generic"
 GENERIC_COLOR = QColor(170, 40, 120)  # a generic voice's row stands out: it is not the lecturer
+WEAK_LIPS_COLOR = QColor(190, 90, 0)  # regenerated lips whose sync score is weak: watch the edit
 
 
 def state_label(state: str) -> str:
@@ -80,6 +81,7 @@ class EditEntry:
     reason: str = ""  # VOICE_PENDING after the engine said why it cannot say it
     tuning: Any = None  # a retype's edl.VoiceTuning (None for a cut)
     replacement: Any = None  # the edl.Replacement of a retype or insertion
+    lips: Any = None  # the lips engine's last result under it (lips.LipsResult, with its sync), None: not yet
 
     @property
     def generic(self) -> bool:
@@ -124,6 +126,15 @@ def retype_state(project: Project, status: VoiceStatus | None) -> tuple[str, str
     return VOICE_READY, record.method, source_ms, ""
 
 
+def remembered_lips(status: VoiceStatus | None) -> Any:
+    """The lips result remembered for a spoken retype at its last export or preview (None: not yet)."""
+    if status is None or status.state != READY or status.record is None:
+        return None
+    from lecturecut.synthesis.lips.record import recall
+
+    return recall(getattr(status.record, "key", "") or "")
+
+
 def edits_of(project: Project, voice: Mapping[Any, VoiceStatus] | None = None) -> list[EditEntry]:
     """Every edit of the current edit list, in source order (pure but for the engine's listing).
 
@@ -158,7 +169,8 @@ def edits_of(project: Project, voice: Mapping[Any, VoiceStatus] | None = None) -
         state, method, source_ms, reason = retype_state(project, voice.get(r))
         out.append(EditEntry(kind, r.start, r.end, t0, t1, _clip([w.text for w in words[r.start:r.end]]),
                              _clip(r.text.split()), state, review(r.start, r.end), method, source_ms, reason,
-                             getattr(r, "tuning", None), r))
+                             getattr(r, "tuning", None), r,
+                             remembered_lips(voice.get(r)) if state == VOICE_READY else None))
     out.sort(key=lambda e: (e.a, e.b))
     return out
 
@@ -196,6 +208,8 @@ def voice_text(e: EditEntry) -> str:
         text = translate("EditList", "voice pending: %1").replace("%1", reason)
     else:
         text = state_label(e.state)
+    if e.lips is not None and e.lips.changed:  # the mouth was regenerated: its sync score flags a weak one
+        text += " · " + (translate("EditList", "weak lip sync") if e.lips.weak else state_label(LIPS_READY))
     tuned = tuning_text(e.tuning)
     return f"{text} · {tuned}" if tuned else text
 
@@ -294,6 +308,10 @@ class EditListPanel(QWidget):
                                     "lecture lacks a sound they need"))
             if e.reason:
                 tips.append(e.reason)
+            if e.lips is not None:
+                tips.append(e.lips.summary)  # "lips: own mouth, 50/50 frames, weak sync 0.21"
+                if e.lips.weak:
+                    item.setForeground(2, QBrush(WEAK_LIPS_COLOR))
             if e.review:
                 tips.append(self.tr("A word next to this edit was recognised with low confidence: "
                                     "listen to the preview"))

@@ -15,7 +15,13 @@ under the new speech. Reported per edit:
   minimum, in the phone's frames or up to 3 frames late: the footage's own lip lag) and of open
   vowels at which they open (at least 50 % of the range);
 - the same check on the frames without the new mouth (the original picture retimed): what the
-  check gives when the lips do not follow the new speech.
+  check gives when the lips do not follow the new speech;
+- the sync score the engine puts on the span (``synthesis/lips/sync.py``: dlib's outer-lip opening on
+  the output frames against the new speech's envelope, best correlation over ±8 frames, and its
+  offset), beside the same measure on the untouched original (the lecture's own frames and audio
+  where the reused words were said; "-" where the span is built, not reused) and on the
+  regenerated frames against mismatched audio (the lecture's other stretches, every 0.5 s more
+  than 1 s away: median and maximum).
 
 Prints a Markdown table.
 """
@@ -76,6 +82,49 @@ def opening(frames, fps: float) -> np.ndarray:
     return np.array([inner_lip_opening(p) if p is not None else np.nan for p in tr.landmarks])
 
 
+def _score(frames, audio, times, landmarker):
+    from lecturecut.synthesis.lips.sync import landmark_sync, mouth_height, speech_envelope
+    from lecturecut.synthesis.lips.track import track
+
+    tr = track(frames, 25.0, landmarker)
+    heights = [mouth_height(p) if p is not None else np.nan for p in tr.landmarks]
+    return landmark_sync(heights, speech_envelope(audio, 16000, times, 25.0))
+
+
+def _fmt(s) -> str:
+    return "too short" if s is None or s.score is None else f"{s.score:.2f} @ {s.offset:+d}"
+
+
+def sync_columns(project, plan, index, out, result, landmarker, lecture_audio) -> str:
+    """'sync (engine) | untouched original | mismatched median / max' for one regenerated span."""
+    from lecturecut.synthesis.lips.source import SourceFrames
+    from lecturecut.synthesis.lips.sync import span_times
+
+    span = plan.spans[index]
+    engine = result.sync.summary if result.sync is not None else "-"
+    if result.sync is not None and result.sync.score is not None:
+        engine += f" @ {result.sync.offset:+d}"
+    reused = [u for u in span.speech.record.sources if u.method == "reused"]
+    untouched = "-"
+    if reused and len(reused) == len(span.speech.record.sources):
+        s0 = min(u.source[0] for u in reused) / plan.audio_rate
+        s1 = max(u.source[1] for u in reused) / plan.audio_rate
+        lib = SourceFrames(project.source).between(s0, s1)
+        untouched = _fmt(_score([f for _, f in lib], lecture_audio, [t for t, _ in lib], landmarker))
+    else:
+        s0 = -10.0
+    st = span_times(plan, index, len(out))
+    from lecturecut.synthesis.lips.sync import landmark_sync, mouth_height, speech_envelope
+    from lecturecut.synthesis.lips.track import track
+
+    heights = [mouth_height(p) if p is not None else np.nan for p in track(out, 25.0, landmarker).landmarks]
+    mis = [landmark_sync(heights, speech_envelope(lecture_audio, 16000, [t0 + x - st[0] for x in st], 25.0)).score
+           for t0 in np.arange(0.0, 17.5, 0.5) if abs(t0 - s0) > 1.0]
+    mis = [m for m in mis if m is not None]
+    mismatched = f"{np.median(mis):.2f} / {max(mis):.2f}" if mis else "too short"
+    return f"{engine} | {untouched} | {mismatched}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per edit (the fastest is reported)")
@@ -91,6 +140,7 @@ def main() -> int:
     from lecturecut.synthesis.lips.source import SourceFrames
     from lecturecut.synthesis.plan import plan_for
     from lecturecut.synthesis.project import Project
+    from lecturecut.synthesis.render.background import CONTEXT_S, span_background
     from lecturecut.synthesis.render.video import frame_instants
 
     print(f"transcribing {SAMPLE_LECTURE.name} with {args.asr} ...", file=sys.stderr)
@@ -98,7 +148,11 @@ def main() -> int:
                           transcribe(str(SAMPLE_LECTURE), model=load_engine(args.asr), language="en"))
     norms = [w.norm for w in base.transcript.words]
     landmarker = DlibLandmarker()
+    from lecturecut.media.audio import decode_audio
+
+    lecture_audio = decode_audio(SAMPLE_LECTURE, 16000, 1)
     rows = []
+    backgrounds = []  # (edit, Background, video s): the frames under each span chosen by head pose
     for first, last, text in EDITS:
         a, b = norms.index(first), norms.index(last) + 1
         project = base.with_edl(base.edl.replace(a, b, text), "edit")
@@ -118,6 +172,9 @@ def main() -> int:
             if best is None or wall < best[0]:
                 best = (wall, out, result)
         wall, out, result = best
+        backgrounds.append((f"'{' '.join(norms[a:b])}' -> '{text}'", span_background(project, plan, index,
+                                                                                   landmarker=landmarker),
+                            len(instants) / float(plan.fps)))
         fps = float(plan.fps)
         video_s = len(frames) / fps
 
@@ -126,14 +183,24 @@ def main() -> int:
         sec = result.seconds
         rows.append((f"'{' '.join(norms[a:b])}' -> '{text}'", span.method, video_s, result.changed, len(frames),
                      wall, sec["tracking"], sec["selection"], sec["decoding"], sec["compositing"],
-                     wall * 2.0 / video_s, new_check, old_check, result.reason))
+                     wall * 2.0 / video_s, new_check, old_check, result.reason,
+                     sync_columns(project, plan, index, out, result, landmarker, lecture_audio)))
     print("| edit | voice | video s | frames changed | wall s | tracking s | selection s | decoding s "
-          "| compositing s | s per 2 s | bilabials closed | open vowels open | same, original mouth retimed |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for (edit, method, video_s, changed, n, wall, tr, sel, dec, comp, per2, new, old, reason) in rows:
+          "| compositing s | s per 2 s | bilabials closed | open vowels open | same, original mouth retimed "
+          "| sync (engine) | untouched original | mismatched audio median / max |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (edit, method, video_s, changed, n, wall, tr, sel, dec, comp, per2, new, old, reason, sync) in rows:
         print(f"| {edit} | {method} | {video_s:.2f} | {changed}/{n} | {wall:.2f} | {tr:.2f} | {sel:.3f} | {dec:.2f} "
               f"| {comp:.2f} | {per2:.2f} | {new[0]}/{new[1]} | {new[2]}/{new[3]} "
-              f"| {old[0]}/{old[1]}, {old[2]}/{old[3]} |" + (f" {reason}" if reason else ""))
+              f"| {old[0]}/{old[1]}, {old[2]}/{old[3]} | {sync} |" + (f" {reason}" if reason else ""))
+    print("\nBackground frames (render.background, chosen once per span before the mouth):")
+    for edit, bg, video_s in backgrounds:
+        sec = bg.seconds
+        total = sum(sec.values())
+        print(f"- {edit}: {bg.method}, {bg.jumps} jumps, {bg.turns} turns, worst jump {bg.worst_jump:.2f} of the "
+              f"footage's p99 motion; {total:.2f} s (decoding {sec.get('decoding', 0):.2f}, tracking "
+              f"{sec.get('tracking', 0):.2f}, search {sec.get('search', 0):.2f}) for {video_s:.2f} s of video "
+              f"(the cost is mostly the {2 * float(CONTEXT_S):.0f} s of footage around the span: not scaled)")
     return 0
 
 

@@ -134,7 +134,7 @@ def test_a_reused_word_is_said_by_its_own_mouth():
     assert all(np.array_equal(a, b) for a, b in zip(frames, originals))  # the input frames are not touched
     assert len(out) == n and all(f.shape == frames[0].shape and f.dtype == np.uint8 for f in out)
     assert result.method == OWN_MOUTH and result.changed == n and result.reason == "", result
-    assert result.summary == f"lips: own mouth, {n}/{n} frames"
+    assert result.summary.startswith(f"lips: own mouth, {n}/{n} frames")  # then its sync (test_lips_sync.py)
 
     target = track(frames, 25.0, landmarker())
     regenerated = track(out, 25.0, landmarker())
@@ -266,7 +266,7 @@ def test_export_regenerates_the_mouth_under_the_span_only(tmp_path):
     from lecturecut.synthesis.lips.record import recall
 
     key = exported.plan.synth_spans[0].speech.record.key
-    assert recall(key) == exported.lips[0] and recall(key).summary == f"lips: own mouth, {n}/{n} frames"
+    assert recall(key) == exported.lips[0] and recall(key).summary.startswith(f"lips: own mouth, {n}/{n} frames")
     # the file shows the new mouth: in the mouth region its frames are nearer the regenerated ones
     frames = list(read_frames(out, first, n))
     target = track(old, 25.0, landmarker())

@@ -17,7 +17,14 @@ and Slaney 1997):
 - ``composite``: the source's lower face aligned on the rigid landmarks, colour-matched
   in Lab on the skin around the mouth, feathered onto the target frame;
 - ``source``: the lecture's frames read by time on the audio clock, seeking;
-- ``record``: each span's last result remembered by its voice record's key, for listings.
+- ``record``: each span's last result remembered by its voice record's key, for listings;
+- ``sync``: every regenerated span's lip-sync score, measured by dlib on the output frames against
+  the new speech (outer-lip opening against the speech envelope over ±8 frames: score, offset,
+  confidence; Wav2Lip's SyncNet LSE-D / LSE-C where ``lipsync_expert.pth`` is installed), with the
+  check that the lips close at every bilabial and open at open vowels; ``weak`` below a threshold
+  derived on the developer talking heads (``bench/lips_sync_table.py``), flagged in the edit list
+  and in ``lecturecut voices``. The landmark measure is weak (own audio beats every other clip's on
+  57 % of 3 s windows, the goal is 90 %) and scores no span under 1 s.
 
 The opt-in method is ``gan`` (:mod:`.gan`; ``ExportOptions.lips = "gan"``, ``--lips gan``), where the
 user has fetched ``wav2lip_gan.pth`` (``lecturecut models fetch wav2lip_gan``; research and
@@ -25,10 +32,10 @@ non-commercial use only): Wav2Lip's GAN generator (``lecturecut.models.wav2lip``
 face of every frame under the new speech from that speech's mel, and it is pasted back at the
 face's size, sharpened, colour-matched and feathered, faded in and out at the span's ends.
 
-Every span's result (:class:`LipsResult`: method, frames changed, or why not) is returned
+Every span's result (:class:`LipsResult`: method, frames changed, or why not, its sync) is returned
 to the caller (``ExportResult.lips``) and remembered (``lecturecut voices`` lists it). Frames
 in the new speech's pauses show the lecturer's mouth in one of the lecture's own pauses.
-Not yet here: a sync score (SyncNet or a validated substitute), background frames chosen by head
+Not yet here: background frames chosen by head
 pose for a changed duration (the picture under the mouth is the original retimed), and the app's
 preview of a regenerated edit.
 """

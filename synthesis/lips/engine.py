@@ -26,12 +26,13 @@ where and why.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from .select import choose, lecture_phones
 from .source import SourceFrames
 from .track import inner_lip_opening, track
 from .visemes import MID, OPEN, ROUNDED, SPREAD, VISEME_OF, phone_base, viseme
+
+if TYPE_CHECKING:
+    from .sync import SyncScore
 
 OWN_MOUTH = "own mouth"  # the method: the lecturer's own mouth footage (Video Rewrite style)
 NOT_REGENERATED = "retimed"  # the frames under the span are the original picture retimed
@@ -61,18 +65,28 @@ class LipsResult:
     changed: int  # frames whose mouth was regenerated
     reason: str = ""  # why some or all frames were not regenerated ("" when all were)
     seconds: dict = field(default_factory=dict, compare=False)  # tracking, selection, decoding, compositing
+    sync: "SyncScore | None" = None  # the regenerated frames' lip sync with the new speech (:mod:`.sync`)
+
+    @property
+    def weak(self) -> bool:
+        """The regenerated lips' sync is under the threshold, or they stay open at a bilabial: review it."""
+        return self.sync is not None and self.sync.weak
 
     @property
     def summary(self) -> str:
-        """One line: "lips: own mouth, 12/12 frames" or "lips not regenerated: no face in 0:02-0:03"."""
+        """One line: "lips: own mouth, 12/12 frames, sync 0.71" ("..., weak sync 0.21") or
+        "lips not regenerated: no face in 0:02-0:03"."""
         if self.changed == 0:
             return f"lips not regenerated: {self.reason}" if self.reason else "lips not regenerated"
         line = f"lips: {self.method}, {self.changed}/{self.n_frames} frames"
+        if self.sync is not None:
+            line += f", {self.sync.summary}"
         return f"{line} ({self.reason})" if self.reason else line
 
     def to_json(self) -> dict:
         return {"replacement": self.replacement, "method": self.method, "n_frames": self.n_frames,
-                "changed": self.changed, "reason": self.reason}
+                "changed": self.changed, "reason": self.reason,
+                "sync": None if self.sync is None else self.sync.to_json()}
 
 
 def clock(seconds: float) -> str:
@@ -251,6 +265,11 @@ def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
                                   progress=progress, cancel=cancel)
     else:
         raise ValueError(f"unknown lips method {method!r}; choose 'own' or 'gan'")
+    if result.changed:  # the result measured on the frames themselves (dlib), never on the engine's own choices
+        from .sync import score_span
+
+        result = dataclasses.replace(result, sync=score_span(plan, index, out, landmarker or shared_landmarker(),
+                                                             cancel=cancel))
     from .record import remember
 
     remember(getattr(plan.spans[index].speech.record, "key", ""), result)  # listed by 'lecturecut voices'

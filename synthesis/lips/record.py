@@ -16,10 +16,11 @@ from lecturecut.files import write_text_atomic
 from lecturecut.models.weights import cache_root
 
 from .engine import LipsResult
+from .sync import SyncScore
 
 log = logging.getLogger(__name__)
 
-LIPS_VERSION = "1"  # bump when the engine's choices change what a span's result would be
+LIPS_VERSION = "2"  # 2: with the sync score. Bump when the engine's choices change what a span's result would be
 
 
 def lips_dir() -> Path:
@@ -46,7 +47,8 @@ def recall(key: str) -> LipsResult | None:
     """The result last stored for that span, or None (never exported, or by an older engine)."""
     try:
         d = json.loads(_path(key).read_text(encoding="utf-8"))
+        sync = SyncScore.from_json(d["sync"]) if d.get("sync") else None
         return LipsResult(int(d["replacement"]), str(d["method"]), int(d["n_frames"]), int(d["changed"]),
-                          str(d.get("reason", "")))
+                          str(d.get("reason", "")), sync=sync)
     except (OSError, ValueError, KeyError, TypeError):
         return None
