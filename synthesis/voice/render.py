@@ -73,6 +73,23 @@ JOIN_COST_PER_S = 100.0
 # to the words (a fade over the /s/ of "see" made it "achieve") nor further into a word recorded
 # right next to them (5 ms more of "can" before "see" made it "receive").
 EDGE_OUTWARD_S = 0.010
+# A recorded run's edge that meets room tone where another word was recorded right next to it: the
+# margin would bring that word's end or start along (the release of "most"'s /t/ before "often" was
+# heard as "doffing"). There the neighbour's part of the margin is room tone instead: the cut is at
+# the energy valley between the two words (searched from ``LEAK_REACH_S`` into the neighbour to
+# ``LEAK_INTO_S`` into the word), past a release burst of the neighbour's to where the word's own
+# onset holds (within ``ONSET_DROP_DB`` of its first ``ONSET_S`` for ``ONSET_HOLD_S``; not for a
+# word that starts with a stop, whose closure is the valley and whose burst is its own), faded over
+# ``LEAK_FADE_S`` outside the word.
+LEAK_REACH_S = 0.020
+LEAK_INTO_S = 0.010
+ONSET_S, ONSET_HOLD_S, ONSET_DROP_DB = 0.030, 0.010, 12.0
+LEAK_FADE_S = 0.004
+# a vowel after that cut is faded in over this much of its onset: at full level straight from room tone it
+# is heard as a stop ("often" without the /t/ of "most" became "Dauphin"; with a 4-20 ms rise "often")
+VOWEL_ONSET_S = 0.010
+STOPS = frozenset("B D G K P T CH JH".split())  # phones that begin with a closure and end with a burst
+VOWELS = frozenset("AA AE AH AO AW AY EH ER EY IH IY OW OY UH UW".split())
 MIN_PAD_S = 0.030  # room tone at least this long at each end of the new audio (the joins' fades lie in it)
 MAX_PAD_S = 1.0  # a longer recorded pause is shortened to this
 TYPED_PAUSE_S = 0.20  # a comma or full stop typed between new words becomes this much room tone
@@ -525,7 +542,11 @@ def _assemble(project: Project, corpus: Corpus, replacement: Replacement, parts:
         head, end = _unit_edges(y, rate, margin, ml, mr, stretch, room_sample, room_before, room_after,
                                 clear_before, clear_after)
         read = (a - ml + int(round(head / stretch)), b + mr - int(round((len(y) - end) / stretch)))
-        y = y[head:end]
+        phones = project.transcript.words
+        y = _without_neighbours(y[head:end], rate, room, int(round(ml * stretch)) - head,
+                                int(round(mr * stretch)) - (len(y) - end),
+                                room_before and not clear_before, room_after and not clear_after,
+                                _first_phone(phones[run[0].index]), _last_phone(phones[run[-1].index]))
         fade = min(margin, tail)  # never into the previous unit's word, never past this one's margin
         start_out = len(out) - fade  # where y[0] lands once joined
         out = _join(out, y, fade)
@@ -583,6 +604,63 @@ def _unit_edges(y: np.ndarray, rate: int, margin: int, ml: int, mr: int, stretch
     if room_after and clear_after:
         end = best_cut(y, end - half, 0, len(y) - end, rate, room, margin, True, False, per_sample) + half
     return max(head, 0), min(max(end, head + 1), len(y))
+
+
+def _first_phone(word) -> str:
+    return word.phones[0].label if word.phones else ""
+
+
+def _last_phone(word) -> str:
+    return word.phones[-1].label if word.phones else ""
+
+
+def _envelope_db(x: np.ndarray, rate: int, a: int, b: int) -> tuple[np.ndarray, int]:
+    """(dB per 1 ms step of a 4 ms RMS window centred on each step in [a, b), the step in samples)."""
+    hop, half = max(rate // 1000, 1), max(rate // 500, 1)
+    centres = np.arange(max(a, 0), min(b, len(x)), hop)
+    if len(centres) == 0:
+        return np.zeros(0), hop
+    c = np.concatenate([[0.0], np.cumsum(np.asarray(x, np.float64) ** 2)])
+    lo, hi = np.clip(centres - half, 0, len(x)), np.clip(centres + half, 0, len(x))
+    power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    return 10 * np.log10(power + 1e-12), hop
+
+
+def _without_neighbours(y: np.ndarray, rate: int, room: _RoomTone, before: int, after: int,
+                        lead: bool, trail: bool, first: str, last: str) -> np.ndarray:
+    """A recorded run as kept (``before`` / ``after`` samples of margin around its words), where a
+    margin that meets room tone holds a word recorded right next to it (``lead`` / ``trail``): that
+    part is replaced by room tone, cut at the energy valley between the words (see ``LEAK_*``);
+    ``first`` / ``last``: the run's first and last phone. The length and the words' place stay."""
+    fade = int(round(LEAK_FADE_S * rate))
+    reach, into = int(round(LEAK_REACH_S * rate)), int(round(LEAK_INTO_S * rate))
+    words_end = len(y) - after
+    if lead and before > fade:
+        lo = max(before - reach, fade)
+        env, hop = _envelope_db(y, rate, lo, min(before + into, words_end))
+        if len(env):
+            k = int(np.argmin(env))
+            if first not in STOPS:  # past a release of the neighbour's to where the word's own onset holds
+                onset = 10 * np.log10(np.mean(np.square(y[before:before + int(ONSET_S * rate)],
+                                                        dtype=np.float64)) + 1e-12)
+                hold = max(int(ONSET_HOLD_S * rate) // hop, 1)
+                loud = env > onset - ONSET_DROP_DB
+                k = next((j for j in range(k, len(env) - hold + 1) if loud[j:j + hold].all()), k)
+            cut = lo + k * hop
+            if first in VOWELS:  # a vowel does not start at full level from silence (that is heard as a stop)
+                soft = min(int(round(VOWEL_ONSET_S * rate)), words_end - cut)
+                y = _join(room.take(cut + soft), y[cut:], soft)
+            else:
+                y = _join(room.take(cut), y[cut - fade:], fade)  # the fade lies on the neighbour's side
+    if trail and after > fade:
+        words_end = len(y) - after
+        hi = min(words_end + reach, len(y) - fade)
+        lo = words_end if last in STOPS else max(words_end - into, 0)  # a final stop's burst is its own
+        env, hop = _envelope_db(y, rate, lo, hi)
+        if len(env):
+            cut = lo + int(np.argmin(env)) * hop
+            y = _join(y[:cut + fade], room.take(len(y) - cut), fade)  # on the neighbour's side
+    return y
 
 
 def _fit_for(corpus: Corpus, unit: Unit, ctx, p0: float, p1: float) -> Fit:
