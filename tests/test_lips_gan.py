@@ -195,6 +195,14 @@ def test_the_gan_without_its_weights_is_refused_before_anything_is_written(tmp_p
     message = str(refused.value)
     assert "\n" not in message and f"run `lecturecut models fetch {WEIGHTS}`" in message, message
     assert list(out.parent.iterdir()) == []  # nothing written, not even a work folder
+    # nor by the preview of the edit and the review reel, which regenerate the mouth as the export does
+    from lecturecut.synthesis.moment import preview_edit
+    from lecturecut.synthesis.review import review_reel
+
+    for render in (lambda: preview_edit(project, 1, out, lips="gan"), lambda: review_reel(project, out, lips="gan")):
+        with pytest.raises(GanWeightsMissing):
+            render()
+    assert list(out.parent.iterdir()) == []
     assert not (tmp_path / "empty-cache").exists()  # nor any cache: refused before planning
     # the command line says the same in one line
     saved = tmp_path / "lecture.lcproj"
