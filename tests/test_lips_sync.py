@@ -163,9 +163,11 @@ def test_a_regenerated_span_scores_like_untouched_footage_and_above_mismatched_a
     s = result.sync
     assert s is not None and s.method == LANDMARKS and s.n_frames == n and s.score is not None
     assert s.closed[1] >= 1 and s.opened[1] >= 1  # the new speech has bilabials and open vowels, checked
-    assert s.score >= weak_below(n)
+    assert s.score >= weak_below(n)  # the score itself is not weak ...
     assert result.summary.startswith(f"lips: own mouth, {n}/{n} frames, ") and f"sync {s.score:.2f}" in result.summary
-    assert result.weak == s.weak and ("weak" in result.summary) == s.weak
+    open_at = s.closed[1] - s.closed[0]  # bilabials where the lips stay open: weak too, and said
+    assert result.weak == s.weak == (s.score < weak_below(n) or open_at > 0)
+    assert ("lips open at" in result.summary) == (open_at > 0), result.summary
     assert recall(span.speech.record.key) == result  # remembered with its score for 'lecturecut voices'
     # the edit list shows it on the retype's row: lips ready, or flagged when weak
     import dataclasses

@@ -76,15 +76,16 @@ class SyncScore:
 
     @property
     def summary(self) -> str:
-        """'sync 0.71' / 'weak sync 0.21' / 'weak sync 0.45, lips open at 1/2 bilabials' / 'sync: too short'."""
+        """'sync 0.71' / 'weak sync 0.21' / 'sync 0.45, lips open at 1/2 bilabials' (weak too) /
+        'sync not scored (too short)'."""
         if self.score is None:
             text = "sync not scored (too short)"
         elif self.method == SYNCNET:
             text = f"LSE-D {self.score:.2f} LSE-C {self.confidence:.2f}"
         else:
             text = f"sync {self.score:.2f}"
-        if self.weak:
-            text = "weak " + text
+            if self.score < weak_below(self.n_frames):
+                text = "weak " + text
         if self.closed[1] and self.closed[0] < self.closed[1]:
             text += f", lips open at {self.closed[1] - self.closed[0]}/{self.closed[1]} bilabials"
         return text
