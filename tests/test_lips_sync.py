@@ -167,7 +167,8 @@ def test_a_regenerated_span_scores_like_untouched_footage_and_above_mismatched_a
     assert result.summary.startswith(f"lips: own mouth, {n}/{n} frames, ") and f"sync {s.score:.2f}" in result.summary
     open_at = s.closed[1] - s.closed[0]  # bilabials where the lips stay open: weak too, and said
     assert result.weak == s.weak == (s.score < weak_below(n) or open_at > 0)
-    assert ("lips open at" in result.summary) == (open_at > 0), result.summary
+    assert ("weak: lips open at" in result.summary) == (open_at > 0), result.summary
+    assert ("weak" in result.summary) == result.weak, result.summary  # listed so by 'lecturecut voices'
     assert recall(span.speech.record.key) == result  # remembered with its score for 'lecturecut voices'
     # the edit list shows it on the retype's row: lips ready, or flagged when weak
     import dataclasses
@@ -248,3 +249,22 @@ def test_syncnet_plumbing_with_deterministic_weights(tmp_path, monkeypatch):
     assert score_frames(frames, landmarks, audio, 16000, times, 25.0).method == SYNCNET
     monkeypatch.setenv("LECTURECUT_CACHE", str(tmp_path / "none"))
     assert score_frames(frames, landmarks, audio, 16000, times, 25.0).method == LANDMARKS
+
+
+def test_the_summary_says_weak_whenever_the_span_is_and_survives_the_record():
+    from lecturecut.synthesis.lips import OWN_MOUTH, LipsResult
+
+    n = 50
+    low = SyncScore(LANDMARKS, n, 0.5 * weak_below(n), -2, 0.1, (1, 1), (2, 2), weak=True)
+    shut = SyncScore(LANDMARKS, n, 2 * weak_below(n), -6, 0.3, (2, 2), (1, 2), weak=False)
+    open_lips = SyncScore(LANDMARKS, n, 2 * weak_below(n), -6, 0.3, (1, 2), (1, 1), weak=True)
+    short = SyncScore(LANDMARKS, 12, None, 0, 0.0, (1, 1), (0, 0), weak=False)
+    assert low.summary == f"weak sync {low.score:.2f}"
+    assert shut.summary == f"sync {shut.score:.2f}"
+    assert open_lips.summary == f"sync {open_lips.score:.2f}, weak: lips open at 1/2 bilabials"
+    assert short.summary == "sync not scored (too short)"
+    for s in (low, shut, open_lips, short):
+        assert SyncScore.from_json(s.to_json()) == s
+        result = LipsResult(0, OWN_MOUTH, n, n, sync=s)
+        assert result.weak == s.weak and ("weak" in result.summary) == s.weak
+        assert result.summary == f"lips: own mouth, {n}/{n} frames, {s.summary}"

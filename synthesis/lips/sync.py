@@ -76,8 +76,8 @@ class SyncScore:
 
     @property
     def summary(self) -> str:
-        """'sync 0.71' / 'weak sync 0.21' / 'sync 0.45, lips open at 1/2 bilabials' (weak too) /
-        'sync not scored (too short)'."""
+        """'sync 0.71' / 'weak sync 0.21' / 'sync 0.45, weak: lips open at 1/2 bilabials' /
+        'sync not scored (too short)': the word 'weak' is there whenever the span is."""
         if self.score is None:
             text = "sync not scored (too short)"
         elif self.method == SYNCNET:
@@ -87,7 +87,7 @@ class SyncScore:
             if self.score < weak_below(self.n_frames):
                 text = "weak " + text
         if self.closed[1] and self.closed[0] < self.closed[1]:
-            text += f", lips open at {self.closed[1] - self.closed[0]}/{self.closed[1]} bilabials"
+            text += f", weak: lips open at {self.closed[1] - self.closed[0]}/{self.closed[1]} bilabials"
         return text
 
     def to_json(self) -> dict:
