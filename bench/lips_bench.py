@@ -140,6 +140,7 @@ def main() -> int:
     from lecturecut.synthesis.lips.source import SourceFrames
     from lecturecut.synthesis.plan import plan_for
     from lecturecut.synthesis.project import Project
+    from lecturecut.synthesis.render.background import CONTEXT_S, span_background
     from lecturecut.synthesis.render.video import frame_instants
 
     print(f"transcribing {SAMPLE_LECTURE.name} with {args.asr} ...", file=sys.stderr)
@@ -151,6 +152,7 @@ def main() -> int:
 
     lecture_audio = decode_audio(SAMPLE_LECTURE, 16000, 1)
     rows = []
+    backgrounds = []  # (edit, Background, video s): the frames under each span chosen by head pose
     for first, last, text in EDITS:
         a, b = norms.index(first), norms.index(last) + 1
         project = base.with_edl(base.edl.replace(a, b, text), "edit")
@@ -170,6 +172,9 @@ def main() -> int:
             if best is None or wall < best[0]:
                 best = (wall, out, result)
         wall, out, result = best
+        backgrounds.append((f"'{' '.join(norms[a:b])}' -> '{text}'", span_background(project, plan, index,
+                                                                                   landmarker=landmarker),
+                            len(instants) / float(plan.fps)))
         fps = float(plan.fps)
         video_s = len(frames) / fps
 
@@ -188,6 +193,14 @@ def main() -> int:
         print(f"| {edit} | {method} | {video_s:.2f} | {changed}/{n} | {wall:.2f} | {tr:.2f} | {sel:.3f} | {dec:.2f} "
               f"| {comp:.2f} | {per2:.2f} | {new[0]}/{new[1]} | {new[2]}/{new[3]} "
               f"| {old[0]}/{old[1]}, {old[2]}/{old[3]} | {sync} |" + (f" {reason}" if reason else ""))
+    print("\nBackground frames (render.background, chosen once per span before the mouth):")
+    for edit, bg, video_s in backgrounds:
+        sec = bg.seconds
+        total = sum(sec.values())
+        print(f"- {edit}: {bg.method}, {bg.jumps} jumps, {bg.turns} turns, worst jump {bg.worst_jump:.2f} of the "
+              f"footage's p99 motion; {total:.2f} s (decoding {sec.get('decoding', 0):.2f}, tracking "
+              f"{sec.get('tracking', 0):.2f}, search {sec.get('search', 0):.2f}) for {video_s:.2f} s of video "
+              f"(the cost is mostly the {2 * float(CONTEXT_S):.0f} s of footage around the span: not scaled)")
     return 0
 
 

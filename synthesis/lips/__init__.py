@@ -35,9 +35,10 @@ face's size, sharpened, colour-matched and feathered, faded in and out at the sp
 Every span's result (:class:`LipsResult`: method, frames changed, or why not, its sync) is returned
 to the caller (``ExportResult.lips``) and remembered (``lecturecut voices`` lists it). Frames
 in the new speech's pauses show the lecturer's mouth in one of the lecture's own pauses.
-Not yet here: background frames chosen by head
-pose for a changed duration (the picture under the mouth is the original retimed), and the app's
-preview of a regenerated edit.
+The picture the mouth is composited onto is chosen by ``lecturecut.synthesis.render.background``:
+where the new speech is longer or shorter than the words it replaces, the footage around the span
+at its own rate, with jumps matched by head pose (rigid landmarks) and picture, never a repeated frame.
+Not yet here: the app's preview of a regenerated edit.
 """
 
 from .engine import NOT_REGENERATED, OWN_MOUTH, LipsResult, regenerate_span

@@ -8,10 +8,10 @@ list) and a video that ends before the audio all stay in sync. Before the first 
 the picture is black; after the last, and across gaps, the nearest earlier frame holds:
 never a frame of a deleted word.
 
-Under a synthetic span (new speech for a retype) each output frame shows the source instant
-its output instant maps to, uniformly, in the span's source range: the original frames
-retimed to the new duration (no frozen frame, no jump at either end) until lip-synced
-frames exist.
+Under a synthetic span (new speech for a retype) the frames are chosen by
+:mod:`.background` from the footage around the span's source range: the source at its own rate,
+with a few jumps matched by head pose where the new speech is longer or shorter (never a
+repeated frame); the lips engine then gives them the new mouth.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def frame_instants(plan: RenderPlan) -> Iterator[Sequence[int | Fraction]]:
     A synthetic span maps the output instant ``t`` of each of its frames to
     ``a + (t - t0) * (b - a) / new_len`` of its source range ``[a, b)`` (``t0``: where its new
     audio starts in the output), so its first frame continues the source where it stops and
-    its last one meets it where it resumes.
+    its last one meets it where it resumes. These are the plan's own instants: :func:`write_frames`
+    shows under a synthetic span the frames :func:`.background.span_background` chooses instead.
     """
     rate, fps = plan.audio_rate, plan.fps
     acc_samples = acc_frames = 0
@@ -189,9 +190,13 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
     total = max(end - first, 1)
     written = 0
 
+    held: dict[Fraction, np.ndarray] = {}  # a synthetic span's chosen frames, by source instant
+
     def frame_at(x: int | Fraction) -> np.ndarray:
         nonlocal clock
         check_cancel(cancel)
+        if isinstance(x, Fraction) and x in held:
+            return held[x]
         t = slot_time(x, plan.fps) if isinstance(x, int) else x
         if clock is None:  # a window: seek to its first instant, unless it is near the start anyway
             seek = t - Fraction(SEEK_MARGIN_S).limit_denominator(1000)
@@ -214,11 +219,22 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
         previous_last: int | Fraction | None = None  # what the last frame of the pieces before shows
         for k, todo in enumerate(frame_instants(plan)):
             at = out_starts[k]  # output frame of todo[0]
+            if at >= end:
+                break
+            held.clear()
+            if isinstance(plan.spans[k], SynthSpan) and len(todo) and (
+                    at + len(todo) > first or (k + 1 < len(plan.spans) and is_jump(k + 1))):
+                # its frames chosen from the footage around it (before a window too where the next join
+                # may smooth from its last frame)
+                from .background import UNIFORM, span_background_frames
+
+                chosen, frames_by_t = span_background_frames(project, plan, k, cancel=cancel)
+                todo = list(chosen.instants)
+                if chosen.method != UNIFORM:
+                    held.update(frames_by_t)
             if at + len(todo) <= first:  # wholly before the window
                 previous_last = todo[-1] if len(todo) else previous_last
                 continue
-            if at >= end:
-                break
             if lips is not None and isinstance(plan.spans[k], SynthSpan):
                 from ..lips import regenerate_span
 
