@@ -539,7 +539,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise DestinationExists(f"'{args.otio}' already exists and was left as it is. Choose another name, "
                                 "or allow replacing it (--force).")
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
-                            full_render=args.full_render,
+                            full_render=args.full_render, target=args.preset, prefix=args.prefix or "",
+                            loudness_lufs=args.loudness, audio_track=args.audio_track,
                             lips=_lips_option(args))
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     reps = session.project.edl.replacements
@@ -558,7 +559,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(f"warning: {warning}")
     if result.video_render is not None:
         _note(args, result.video_render.summary)  # smart (how much was copied) or full, and why
+    if result.loudness is not None:
+        _note(args, result.loudness.summary)
     _note(args, f"exported {result.duration_s:.2f} s with {result.n_cuts} cuts -> {result.path}")
+    for path in result.files[1:]:
+        _note(args, f"  also {path}")
     from lecturecut.synthesis.render.provenance import record_path
 
     _note(args, f"every cut and synthetic span is listed in {record_path(result.path)}")
@@ -825,6 +830,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--subtitles", choices=["sidecar", "embed", "both", "none"], default="sidecar")
     s.add_argument("--no-smooth", action="store_true", help="hard jump cuts (no visual smoothing)")
     _add_lips(s, "export")
+    s.add_argument("--preset", choices=["openhpi", "archive"], default="openhpi",
+                   help="openhpi (default): loudness to --loudness LUFS (true peak <= -1 dBTP), AAC 48 kHz stereo, "
+                        "PREFIX-LANG.vtt/.srt and a zip of the WebVTT for upload; archive: the source's audio as it "
+                        "was, subtitles named after the video")
+    s.add_argument("--prefix", metavar="COURSE", help="a course prefix every output's name starts with")
+    s.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",
+                   help="openhpi: the integrated loudness (default -16)")
+    s.add_argument("--audio-track", action="store_true", help="also write the audio alone (.m4a)")
     s.add_argument("--full-render", action="store_true",
                    help="re-encode every frame (by default the untouched stretches of an H.264 source are "
                         "copied as they are and only the stretches around each change are re-encoded)")

@@ -133,6 +133,10 @@ SUBTITLE_CHOICES = [
     ("both", QT_TRANSLATE_NOOP("Dialogs", "Both")),
     ("none", QT_TRANSLATE_NOOP("Dialogs", "No subtitles")),
 ]
+TARGET_CHOICES = [
+    ("openhpi", QT_TRANSLATE_NOOP("Dialogs", "openHPI (loudness -16 LUFS, 48 kHz, WebVTT zipped for upload)")),
+    ("archive", QT_TRANSLATE_NOOP("Dialogs", "Archive (the audio as recorded)")),
+]
 PRESET_CHOICES = [
     ("balanced", QT_TRANSLATE_NOOP("Dialogs", "Balanced")),
     ("fast", QT_TRANSLATE_NOOP("Dialogs", "Fast (larger file)")),
@@ -182,8 +186,15 @@ class ExportDialog(QDialog):
             self.subtitles.addItem(_tr(label), key)
         self.smooth = QCheckBox(self.tr("Smooth the cuts (short crossfade)"), self)
         self.smooth.setChecked(True)
+        self.target = QComboBox(self)
+        for key, label in TARGET_CHOICES:
+            self.target.addItem(_tr(label), key)
+        self.prefix = QLineEdit(self)
+        self.prefix.setPlaceholderText(self.tr("e.g. bigdata2026-w1 (every file name starts with it)"))
         form = QFormLayout()
         form.addRow(self.tr("Save as:"), dest_row)
+        form.addRow(self.tr("For:"), self.target)
+        form.addRow(self.tr("Course prefix:"), self.prefix)
         form.addRow(self.tr("Quality:"), self.preset)
         form.addRow(self.tr("Subtitles:"), self.subtitles)
         form.addRow("", self.smooth)
@@ -219,7 +230,7 @@ class ExportDialog(QDialog):
 
     def options(self, overwrite: bool = False) -> Any:
         return jobs.export_options(self.subtitles.currentData(), self.smooth.isChecked(), self.preset.currentData(),
-                                   overwrite)
+                                   overwrite, target=self.target.currentData(), prefix=self.prefix.text().strip())
 
     def _ask_overwrite_dialog(self, paths: list[str]) -> bool:
         answer = QMessageBox.question(
@@ -241,7 +252,7 @@ class ExportDialog(QDialog):
             self.dest.setText(out)
         try:
             options = self.options()
-            existing = jobs.existing_outputs(out, options)
+            existing = jobs.existing_outputs(out, options, project.transcript.language)
             if existing:
                 if not self._ask_overwrite([str(p) for p in existing]):
                     self.status.setText(self.tr("Not exported: the existing files were left as they are."))
@@ -263,7 +274,7 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.progress.setRange(0, 0)
         self.status.setText(self.tr("Starting the export\u2026"))
-        for w in (self.dest, self.preset, self.subtitles, self.smooth):
+        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix):
             w.setEnabled(False)
         job.start(self.pool)
         return job
@@ -281,7 +292,7 @@ class ExportDialog(QDialog):
     def _finish(self) -> None:
         self.job = None
         self.export_button.setEnabled(True)
-        for w in (self.dest, self.preset, self.subtitles, self.smooth):
+        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix):
             w.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
 

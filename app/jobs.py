@@ -59,19 +59,22 @@ def preload_engine() -> threading.Thread:
     return thread
 
 
-def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False) -> Any:
+def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False, *,
+                   target: str = "openhpi", prefix: str = "") -> Any:
     """``synthesis.export.ExportOptions`` from the dialog's choices (preset: "fast", "balanced", "quality";
-    ``overwrite``: the user agreed to replace existing files)."""
+    target: "openhpi" or "archive", see ``render.delivery``; ``overwrite``: the user agreed to replace
+    existing files)."""
     from lecturecut.synthesis.export import ExportOptions
 
-    return ExportOptions(subtitles=subtitles, smooth_cuts=smooth_cuts, preset=preset, overwrite=overwrite)
+    return ExportOptions(subtitles=subtitles, smooth_cuts=smooth_cuts, preset=preset, overwrite=overwrite,
+                         target=target, prefix=prefix)
 
 
-def existing_outputs(out_path: str | os.PathLike[str], options: Any) -> list[Path]:
-    """The files an export to ``out_path`` would replace (the video, subtitle sidecars) that exist now."""
+def existing_outputs(out_path: str | os.PathLike[str], options: Any, language: str = "") -> list[Path]:
+    """The files an export to ``out_path`` would replace (the video, sidecars, the record) that exist now."""
     from lecturecut.synthesis.render import outputs_of
 
-    return [p for p in outputs_of(Path(out_path), options) if p.exists()]
+    return [p for p in outputs_of(Path(out_path), options, language) if p.exists()]
 
 
 def export_project(project: Project, out_path: str | os.PathLike[str], options: Any,

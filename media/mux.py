@@ -70,6 +70,8 @@ def mux_args(
     subtitle_language: str = "und",
     container: Container = CONTAINERS[".mp4"],
     comment: str | None = None,
+    audio_rate: int | None = None,
+    audio_channels: int | None = None,
 ) -> list[str]:
     """Arguments (without the program name) that copy the video, encode AAC, and add the subtitles;
     ``comment``: the file's comment tag (an export's points to the record of its edits)."""
@@ -89,6 +91,10 @@ def mux_args(
         options["metadata:s:s:0"] = f"language={subtitle_language}"
     if comment:
         options["metadata"] = f"comment={comment}"
+    if audio_rate:
+        options["ar"] = audio_rate  # resampled by ffmpeg's soxr-quality default (swr)
+    if audio_channels:
+        options["ac"] = audio_channels
     # the temporary output name ends in ".part<ext>": name the muxer, do not let ffmpeg guess it
     options["format"] = {"M4A": "ipod", "QuickTime": "mov", "Matroska": "matroska", "AVI": "avi"}.get(
         container.name, "mp4")

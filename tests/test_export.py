@@ -117,7 +117,7 @@ def test_grid_cut_with_smoothing_and_embedded_subtitles(tmp_path):
     assert result.path == out and result.n_cuts == 1 and not result.warnings
     assert sorted(p.name for p in result.subtitle_paths) == ["Grüße geschnitten.srt", "Grüße geschnitten.vtt"]
     assert leftovers(folder, "Grüße.mp4", "Grüße geschnitten.mp4", "Grüße geschnitten.srt",
-                     "Grüße geschnitten.vtt", "Grüße geschnitten.edits.json") == []
+                     "Grüße geschnitten.vtt", "Grüße geschnitten.txt", "Grüße geschnitten.edits.json") == []
     assert stream_types(out) == ["video:h264", "audio:aac", "subtitle:mov_text"]
     info = probe(out)
     assert info.video.fps == 25 and info.video.pix_fmt == "yuv420p"

@@ -76,11 +76,12 @@ def test_unsupported_container_is_refused_before_rendering(tmp_path, name, subti
 def test_mkv_and_avi_export_with_what_they_can_hold(tmp_path):
     mkv = export(grid_cut(), tmp_path / "lecture.mkv", ExportOptions(subtitles="embed", **DRAFT))
     assert stream_types(mkv.path) == ["video:h264", "audio:aac", "subtitle:subrip"]
-    avi = export(grid_cut(), tmp_path / "lecture.avi", ExportOptions(subtitles="sidecar", **DRAFT))
+    # another name: two exports in one folder under one name would share their sidecars and record
+    avi = export(grid_cut(), tmp_path / "lecture-avi.avi", ExportOptions(subtitles="sidecar", **DRAFT))
     assert stream_types(avi.path)[:2] == ["video:h264", "audio:aac"] and avi.subtitle_paths
 
 
-@pytest.mark.parametrize("existing", ["out.mp4", "out.srt", "out.vtt", "out.edits.json"])
+@pytest.mark.parametrize("existing", ["out.mp4", "out.srt", "out.vtt", "out.txt", "out.edits.json"])
 def test_existing_outputs_are_not_replaced_without_asking(tmp_path, existing):
     (tmp_path / existing).write_text("keep me")
     with pytest.raises(DestinationExists, match=existing) as err:
@@ -89,7 +90,7 @@ def test_existing_outputs_are_not_replaced_without_asking(tmp_path, existing):
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]  # nothing at all was written
     assert (tmp_path / existing).read_text() == "keep me"
     result = export(grid_cut(), tmp_path / "out.mp4", ExportOptions(overwrite=True, **DRAFT))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.edits.json", "out.mp4", "out.srt", "out.vtt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.edits.json", "out.mp4", "out.srt", "out.txt", "out.vtt"]
     assert probe(result.path).video is not None and (tmp_path / existing).read_bytes() != b"keep me"
 
 
@@ -100,7 +101,7 @@ def test_exports_get_ordinary_permissions_and_replacements_keep_theirs(tmp_path)
     try:
         export(grid_cut(), tmp_path / "out.mp4", ExportOptions(**DRAFT))
         modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
-        assert modes == {"out.mp4": 0o644, "out.srt": 0o644, "out.vtt": 0o644, "out.edits.json": 0o644}
+        assert modes == dict.fromkeys(["out.mp4", "out.srt", "out.vtt", "out.txt", "out.edits.json"], 0o644)
         os.chmod(tmp_path / "out.mp4", 0o640)
         export(grid_cut(), tmp_path / "out.mp4", ExportOptions(overwrite=True, **DRAFT))
         assert (tmp_path / "out.mp4").stat().st_mode & 0o777 == 0o640
@@ -121,7 +122,7 @@ def test_cli_export_refuses_an_existing_file_unless_forced(tmp_path):
     refused = cli("export", str(project_file), "-o", str(out), "--no-smooth")
     assert refused.returncode != 0 and out.read_bytes() == b"an earlier export"
     assert "out.mp4" in refused.stderr and "--force" in refused.stderr and "Traceback" not in refused.stderr
-    assert not (tmp_path / "out.srt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.lcproj", "out.mp4"]  # no sidecar either
     forced = cli("export", str(project_file), "-o", str(out), "--no-smooth", "--force")
     assert forced.returncode == 0, forced.stderr
     assert probe(out).video is not None
@@ -206,7 +207,8 @@ def test_killed_export_leaves_nothing_after_the_next_one(tmp_path):
     done = cli("export", str(short_project), "-o", str(folder / "short.mp4"), "--no-smooth")
     assert done.returncode == 0, done.stderr
     assert leftovers(folder) == [], stale
-    assert sorted(p.name for p in folder.iterdir()) == ["short.edits.json", "short.mp4", "short.srt", "short.vtt"]
+    assert sorted(p.name for p in folder.iterdir()) == ["short-en.srt", "short-en.txt", "short-en.vtt",
+                                                       "short-subtitles.zip", "short.edits.json", "short.mp4"]
 
 
 def _wait_for_orphans(pgid: int, timeout_s: float = 60) -> None:

@@ -16,14 +16,18 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import test_gui_voice as voice_gui  # noqa: E402 - its fixtures: the sample lecture, a warm corpus, the window
 from gui_support import wait_until  # noqa: E402
-from test_gui_voice import index_of, lecture, transcript, voice_cache, window  # noqa: E402,F401 - fixtures
 
 from lecturecut.media.frames import read_frames  # noqa: E402
 from lecturecut.media.probe import probe  # noqa: E402
 from lecturecut.synthesis.moment import edits  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+transcript, voice_cache, lecture, window = (voice_gui.transcript, voice_gui.voice_cache, voice_gui.lecture,
+                                            voice_gui.window)
+index_of = voice_gui.index_of
 
 RENDER_TIMEOUT_S = 240.0  # the voice, the lips and two encodes of ~5 s of video, in a child, on two busy cores
 

@@ -706,8 +706,8 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
     from lecturecut.app.dialogs import ExportDialog
 
     monkeypatch.setattr(dialogs.jobs, "export_options",
-                        lambda subtitles, smooth, preset, overwrite=False: SimpleNamespace(subtitles=subtitles,
-                                                                                          preset=preset))
+                        lambda subtitles, smooth, preset, overwrite=False, target="openhpi", prefix="": SimpleNamespace(
+                            subtitles=subtitles, preset=preset, target=target, prefix=prefix, audio_track=False))
     calls = []
 
     def fake_export(project, out, options, progress, cancel):

@@ -33,8 +33,10 @@ from lecturecut.media.mux import container_for, mux_args
 
 from ..plan import RenderPlan, plan_for
 from ..project import Project, check_not_source
-from ..subtitles import build_cues, write_srt, write_vtt
+from ..subtitles import build_cues, write_srt
 from .audio import render_audio
+from .delivery import ARCHIVE, MAX_TRUE_PEAK_DBTP, OPENHPI, OPENHPI_CHANNELS, OPENHPI_RATE, prefixed, write_sidecars
+from .delivery import outputs as delivery_outputs
 from .smart import render_video_smart
 
 PRESETS = {  # name -> (x264 preset, crf): CRF 18 is visually lossless for lecture footage
@@ -45,7 +47,6 @@ PRESETS = {  # name -> (x264 preset, crf): CRF 18 is visually lossless for lectu
 }
 SUBTITLE_MODES = ("none", "sidecar", "embed", "both")
 AUDIO_BITRATE_PER_CHANNEL = 96_000  # bit/s; AAC at 96 kbit/s per channel is transparent for speech
-SIDECAR_SUFFIXES = (".srt", ".vtt")
 
 
 class DestinationExists(MediaError):
@@ -60,6 +61,12 @@ class ExportOptions:
     overwrite: bool = False  # replace an existing video / .srt / .vtt at the destination
     synthesize: bool = True  # speak retypes with the voice engine (False: every retype stays pending)
     full_render: bool = False  # re-encode every frame (default: copy the untouched stretches, render.smart)
+    # "archive" (the source's audio untouched, sidecars named after the video) or "openhpi" (loudness to
+    # loudness_lufs, AAC 48 kHz stereo, PREFIX-LANG.vtt zipped for upload): see render.delivery
+    target: str = ARCHIVE
+    prefix: str = ""  # a course prefix every output's name starts with
+    loudness_lufs: float = -16.0  # openhpi: the integrated loudness (true peak at most -1 dBTP)
+    audio_track: bool = False  # also the audio alone, OUT.m4a
     # the mouth under new speech: "own" (the lecturer's own mouth footage), "gan" (the Wav2Lip GAN, opt-in:
     # its weights must be fetched) or "off" (the original frames retimed); True / False mean "own" / "off"
     lips: bool | str = "own"
@@ -79,6 +86,8 @@ class ExportResult:
     # what the lips engine did under each spoken retype (method, frames changed, or why not), in plan order
     lips: tuple = ()
     video_render: Any = None  # render.smart.RenderReport: smart (how much was copied) or full, and why
+    loudness: Any = None  # openhpi: lecturecut.media.loudness.Normalized (before, after, gain)
+    files: tuple[Path, ...] = ()  # everything written: the video, sidecars, zip, transcript, audio track, record
 
 
 LIPS_CHOICES = ("own", "gan", "off")
@@ -103,19 +112,18 @@ def check_lips(project: Project, lips: str, synthesize: bool = True) -> None:
         weights_path()  # a one-line error saying how to fetch them
 
 
-def outputs_of(out_path: Path, options: ExportOptions) -> list[Path]:
-    """Every file an export to ``out_path`` may write."""
-    from .provenance import record_path
-
-    sidecars = [out_path.with_suffix(s) for s in SIDECAR_SUFFIXES] if options.subtitles in ("sidecar", "both") else []
-    return [out_path, *sidecars, record_path(out_path)]
+def outputs_of(out_path: Path, options: ExportOptions, language: str = "") -> list[Path]:
+    """Every file an export to ``out_path`` may write (``language``: the transcript's, which openhpi's
+    subtitle names carry)."""
+    return delivery_outputs(Path(out_path), options.target, options.prefix, language, options.subtitles,
+                            options.audio_track).all()
 
 
 def export(project: Project, out_path: str | Path, options: ExportOptions = ExportOptions(),
            progress: ProgressFn | None = None, cancel: object | None = None) -> ExportResult:
     """Render the edited lecture to ``out_path``; nothing is left behind on failure or cancel."""
     progress = progress or no_progress
-    out_path = Path(out_path)
+    out_path = prefixed(Path(out_path), options.prefix)  # every output's name starts with the course prefix
     if options.preset not in PRESETS:
         raise ValueError(f"unknown preset {options.preset!r}; choose one of {', '.join(PRESETS)}")
     if options.subtitles not in SUBTITLE_MODES:
@@ -128,7 +136,7 @@ def export(project: Project, out_path: str | Path, options: ExportOptions = Expo
     check_not_source(project, out_path, "export")
     _check_destination(out_path)
     if not options.overwrite:
-        for target in outputs_of(out_path, options):
+        for target in outputs_of(out_path, options, project.transcript.language):
             if target.exists():
                 raise DestinationExists(f"'{target}' already exists and was left as it is. Choose another name, "
                                         "or allow replacing it (command line: --force).")
@@ -173,6 +181,17 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
     with work_dir(out_path.parent, "export") as tmp:
         wav = tmp / "audio.wav"
         render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
+        loudness = None
+        if options.target == OPENHPI:  # the whole mix at once: joins stay sample-exact, one gain for all
+            from lecturecut.media.loudness import normalize
+
+            progress(None, "normalising loudness")
+            loudness = normalize(wav, tmp / "audio_normalized.wav", target_lufs=options.loudness_lufs,
+                                 max_true_peak=MAX_TRUE_PEAK_DBTP, cancel=cancel)
+            wav = tmp / "audio_normalized.wav"
+        rate, channels = (OPENHPI_RATE, OPENHPI_CHANNELS) if options.target == OPENHPI else (None, None)
+        names = delivery_outputs(out_path, options.target, options.prefix, project.transcript.language,
+                                 options.subtitles, options.audio_track)
         video_file = tmp / "video.mp4"
         video_report = None
         method = lips_choice(options.lips)
@@ -187,26 +206,29 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         write_srt(cues, srt)
         embed = options.subtitles in ("embed", "both") and bool(cues)
         with atomic_path(out_path) as part:
-            args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * media.audio.channels,
+            args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * (channels or media.audio.channels),
                             video=video_file if has_video else None, subtitles=srt if embed else None,
                             subtitle_language=_iso639_2(project.transcript.language), container=container,
-                            comment=comment_for(out_path))
+                            comment=comment_for(out_path), audio_rate=rate, audio_channels=channels)
             run_ffmpeg(args, duration_s=plan.output_duration_s,
                        progress=scaled(progress, 0.93, 1.0), cancel=cancel,
                        message="writing the file", what="writing the exported file")
-        subtitle_paths: list[Path] = []
-        if options.subtitles in ("sidecar", "both") and cues:
-            for suffix, writer in zip(SIDECAR_SUFFIXES, (write_srt, write_vtt)):
-                target = out_path.with_suffix(suffix)
-                with atomic_path(target) as part:
-                    writer(cues, part)
-                subtitle_paths.append(target)
+        files = [out_path, *write_sidecars(cues, names)]
+        subtitle_paths = [p for p in files if p in (names.srt, names.vtt)]
+        if names.audio_track is not None:
+            with atomic_path(names.audio_track) as part:
+                args = mux_args(part, wav, AUDIO_BITRATE_PER_CHANNEL * (channels or media.audio.channels),
+                                container=container_for(names.audio_track, has_video=False, embed_subtitles=False),
+                                comment=comment_for(out_path), audio_rate=rate, audio_channels=channels)
+                run_ffmpeg(args, duration_s=plan.output_duration_s, cancel=cancel, message="writing the audio track",
+                           what="writing the audio track")
+            files.append(names.audio_track)
         # never silent: every cut, synthesized voice and regenerated frame, listed beside the video
-        write_record(edits_record(project, plan, lips or ()), out_path)
+        files.append(write_record(edits_record(project, plan, lips or ()), out_path))
     progress(1.0, "done")
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,
-                        synthesized, tuple(lips or ()), video_report)
+                        synthesized, tuple(lips or ()), video_report, loudness, tuple(files))
 
 
 def _after(progress: ProgressFn, lo: float) -> ProgressFn:

@@ -336,15 +336,18 @@ def _verify(plan: RenderPlan, path: Path, source, packets: VideoPackets, pieces:
         if ours[o[0]:o[0] + n] != theirs[a[0]:a[0] + n]:
             raise Unmatched("a copied stretch differs from the source's packets")
     fps = plan.fps
+    keys = sorted(out_keys)
     for piece in pieces:
         check_cancel(cancel)
         if piece.kind != ENCODE:
             continue
-        # the re-encoded stretch and the GOP after it: decoding across both joins must not complain
-        t0 = max(float(Fraction(piece.start) / fps) - 0.5, 0.0)
-        t1 = float(Fraction(piece.end) / fps) + MAX_KEY_INTERVAL_S
-        proc = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", f"{t0:.3f}", "-i", media_arg(path),
-                               "-t", f"{t1 - t0:.3f}", "-map", "0:v:0", "-f", "null", "-"],
+        # the re-encoded stretch (it starts with a keyframe) and the GOP after it, across both joins:
+        # decoding them must not complain
+        after = next((k for k in keys if k > piece.end), plan.output_frames)
+        t0 = float(Fraction(piece.start) / fps)
+        t1 = float(Fraction(min(after + 1, plan.output_frames)) / fps)
+        proc = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", f"{t0:.6f}", "-i", media_arg(path),
+                               "-t", f"{t1 - t0:.6f}", "-map", "0:v:0", "-f", "null", "-"],
                               capture_output=True, text=True)
         if proc.returncode != 0 or proc.stderr.strip():
             raise Unmatched(f"the joined video does not decode cleanly near {t0:.1f} s "

@@ -1,0 +1,92 @@
+"""Loudness to ITU-R BS.1770 / EBU R128, measured and normalised by ffmpeg, streaming (a 3-hour
+lecture is never held in memory).
+
+- :func:`measure`: integrated loudness (LUFS, gated), loudness range and true peak (dBTP, 4x
+  oversampled) with ffmpeg's ``ebur128`` filter;
+- :func:`normalize`: a linear gain to the target integrated loudness; where that gain would
+  push the true peak over the ceiling, a look-ahead limiter (delay compensated, so the audio
+  stays sample-aligned with the video) holds the peaks under it, and the gain is corrected
+  once for the loudness the limiter took. Nothing else is changed: no compression, no EQ.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import MediaError
+from .ffmpeg import ffmpeg_path, media_arg, run_ffmpeg
+
+SILENT_LUFS = -60.0  # quieter than this there is no programme to normalise (BS.1770's gate is -70)
+LIMITER_MARGIN_DB = 1.5  # the limiter's sample-peak ceiling sits this far under the true-peak one
+# (inter-sample peaks, and the AAC encoder's own overshoot, fit in between)
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float
+    range_lu: float
+    true_peak_dbtp: float
+
+
+@dataclass(frozen=True)
+class Normalized:
+    before: Loudness
+    after: Loudness
+    gain_db: float
+    limited: bool  # the limiter held peaks under the ceiling
+
+    @property
+    def summary(self) -> str:
+        limit = ", peaks limited" if self.limited else ""
+        return (f"loudness {self.before.integrated_lufs:.1f} -> {self.after.integrated_lufs:.1f} LUFS "
+                f"({self.gain_db:+.1f} dB{limit}), true peak {self.after.true_peak_dbtp:.1f} dBTP")
+
+
+def _number(pattern: str, text: str) -> float:
+    m = re.search(pattern, text)
+    if not m:
+        raise MediaError("The loudness could not be measured (ffmpeg's ebur128 gave no summary).")
+    value = m.group(1)
+    return -math.inf if value.startswith("-inf") else float(value)
+
+
+def measure(path: str | Path, af: str = "") -> Loudness:
+    """Integrated loudness, loudness range and true peak of ``path``'s audio (after the filter ``af``)."""
+    chain = (af + "," if af else "") + "ebur128=peak=true"
+    proc = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostats", "-nostdin", "-i", media_arg(path), "-vn",
+                           "-af", chain, "-f", "null", "-"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise MediaError(f"The loudness of '{Path(path).name}' could not be measured: "
+                         f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    return Loudness(_number(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", summary), _number(r"LRA:\s+(-?[\d.]+)\s+LU", summary),
+                    _number(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS", summary))
+
+
+def _chain(gain_db: float, ceiling_dbtp: float | None) -> str:
+    chain = f"volume={gain_db:.3f}dB"
+    if ceiling_dbtp is not None:
+        limit = 10 ** ((ceiling_dbtp - LIMITER_MARGIN_DB) / 20)
+        chain += f",alimiter=limit={limit:.5f}:attack=5:release=100:level=0:latency=1"
+    return chain
+
+
+def normalize(src: str | Path, dst: str | Path, *, target_lufs: float = -16.0, max_true_peak: float = -1.0,
+              cancel: object | None = None) -> Normalized:
+    """Write ``src``'s audio to ``dst`` (float WAV, same rate and channels) at ``target_lufs`` integrated,
+    true peak at most ``max_true_peak``. A silent recording is copied unchanged."""
+    before = measure(src)
+    if before.integrated_lufs < SILENT_LUFS:
+        gain, ceiling = 0.0, None
+    else:
+        gain = target_lufs - before.integrated_lufs
+        ceiling = max_true_peak if before.true_peak_dbtp + gain > max_true_peak - LIMITER_MARGIN_DB else None
+        if ceiling is not None:  # the limiter takes some loudness with the peaks: give it back once
+            gain += target_lufs - measure(src, _chain(gain, ceiling)).integrated_lufs
+    run_ffmpeg(["-i", media_arg(src), "-af", _chain(gain, ceiling), "-c:a", "pcm_f32le", "-rf64", "auto",
+                media_arg(dst)], cancel=cancel, message="normalising loudness", what="normalising the loudness")
+    return Normalized(before, measure(dst), gain, ceiling is not None)

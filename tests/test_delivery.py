@@ -1,0 +1,142 @@
+"""Export presets: openhpi (loudness to -16 LUFS, true peak under -1 dBTP, AAC 48 kHz stereo, PREFIX-LANG
+subtitles zipped for upload, the edited transcript as text) and archive (the audio as it was).
+
+Real media: the bundled sample lecture with its real tiny.en transcript, and JFK (16 kHz mono, audio
+only) for the resampling; loudness measured on the exported files with pyloudnorm (BS.1770, an
+implementation other than the ffmpeg filter the export uses); subtitles parsed back with webvtt-py
+and timed against a re-transcription of the export.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import zipfile
+
+import numpy as np
+import pyloudnorm
+import pytest
+import webvtt
+from asr_fixtures import engine
+from media_fixtures import make_project, stream_durations
+from testmedia import JFK, OBAMA, media_path
+
+from lecturecut.media.audio import decode_audio
+from lecturecut.media.ffmpeg import ffprobe_path
+from lecturecut.media.loudness import measure
+from lecturecut.media.probe import probe
+from lecturecut.synthesis.export import ExportOptions, export
+from lecturecut.synthesis.project import Project
+from lecturecut.synthesis.render import DestinationExists
+
+TARGET = -16.0
+
+
+@functools.cache
+def lecture() -> Project:
+    from lecturecut.asr.transcribe import transcribe
+
+    source = media_path(OBAMA)
+    project = Project.create(source, probe(source), transcribe(str(source), model=engine("tiny.en"), language="en"))
+    words = project.transcript.words
+    battle = next(k for k, w in enumerate(words) if w.norm == "battle")
+    return project.with_edl(project.edl.delete(battle - 1, battle + 1), "cut")
+
+
+def lufs(path, rate: int = 48_000) -> float:
+    x = decode_audio(path, rate, 2)
+    return float(pyloudnorm.Meter(rate).integrated_loudness(x.astype(np.float64)))
+
+
+def seconds(stamp: str) -> float:
+    """'00:01:02.345' -> 62.345 (webvtt-py's own *_in_seconds drop the milliseconds)."""
+    h, m, sec = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(sec)
+
+
+def audio_stream(path) -> dict:
+    out = subprocess.run([ffprobe_path(), "-v", "error", "-select_streams", "a:0", "-show_entries",
+                          "stream=codec_name,sample_rate,channels", "-of", "default=nw=1", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.split())
+
+
+@pytest.fixture(scope="module")
+def openhpi(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("openhpi")
+    result = export(lecture(), folder / "lecture.mp4",
+                    ExportOptions(target="openhpi", prefix="ws26-w1", preset="draft", audio_track=True))
+    return folder, result
+
+
+def test_openhpi_names_every_output_with_the_course_prefix(openhpi):
+    folder, result = openhpi
+    assert result.path == folder / "ws26-w1-lecture.mp4"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in result.files) == [
+        "ws26-w1-en.srt", "ws26-w1-en.txt", "ws26-w1-en.vtt", "ws26-w1-lecture.edits.json", "ws26-w1-lecture.m4a",
+        "ws26-w1-lecture.mp4", "ws26-w1-subtitles.zip"]
+    with zipfile.ZipFile(folder / "ws26-w1-subtitles.zip") as z:  # the upload: the WebVTT, as written
+        assert z.namelist() == ["ws26-w1-en.vtt"]
+        assert z.read("ws26-w1-en.vtt") == (folder / "ws26-w1-en.vtt").read_bytes()
+    text = (folder / "ws26-w1-en.txt").read_text()
+    assert "battle" not in text.lower() and "oil spill" in text.lower()  # the edited words, not the recorded
+
+
+def test_openhpi_audio_is_at_the_target_loudness_48_khz_stereo_and_in_sync(openhpi):
+    folder, result = openhpi
+    assert audio_stream(result.path) == {"codec_name": "aac", "sample_rate": "48000", "channels": "2"}
+    assert abs(lufs(result.path) - TARGET) <= 0.5, lufs(result.path)
+    assert measure(result.path).true_peak_dbtp <= -1.0
+    before = lufs(media_path(OBAMA))
+    assert abs(result.loudness.before.integrated_lufs - before) < 1.0 and abs(before - TARGET) > 2  # it moved
+    durations = stream_durations(result.path)
+    assert abs(durations["video"] - durations["audio"]) <= 0.04 + 1e-3
+    # the audio track is the same audio, as long as the video
+    track = folder / "ws26-w1-lecture.m4a"
+    assert audio_stream(track)["sample_rate"] == "48000" and abs(lufs(track) - TARGET) <= 0.5
+    assert abs(stream_durations(track)["audio"] - durations["audio"]) <= 0.03
+
+
+def test_an_archive_export_keeps_the_audio_level(tmp_path):
+    result = export(lecture(), tmp_path / "a.mp4", ExportOptions(preset="draft", subtitles="none"))
+    assert result.loudness is None
+    src = lufs(media_path(OBAMA))
+    assert abs(lufs(result.path) - src) < 0.3  # a cut of two words does not move the level
+
+
+def test_subtitles_parse_back_follow_the_rules_and_match_a_re_transcription(openhpi):
+    from lecturecut.asr.transcribe import transcribe
+
+    folder, result = openhpi
+    cues = list(webvtt.read(str(folder / "ws26-w1-en.vtt")))
+    assert cues
+    for cue in cues:
+        lines = cue.text.split("\n")
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines), cue.text
+        assert 0.5 <= seconds(cue.end) - seconds(cue.start) <= 7.0 + 1e-6, (cue.start, cue.end)
+    assert all(seconds(a.end) <= seconds(b.start) + 1e-6 for a, b in zip(cues, cues[1:]))
+    heard = transcribe(str(result.path), model=engine("tiny.en"), language="en").words
+    starts = [w.start_s for w in heard]
+    for cue in cues:
+        # a word is heard starting within 0.2 s of the cue, and the cue's first word is heard about there
+        # (tiny.en sometimes folds a short word such as "and" into its neighbour: those are not looked for)
+        nearest = min(heard, key=lambda w: abs(w.start_s - seconds(cue.start)))
+        assert abs(nearest.start_s - seconds(cue.start)) <= 0.2, (cue.start, cue.text, starts[:40])
+        first = cue.text.split()[0].strip(".,!?").lower()
+        around = [w.norm for w in heard if abs(w.start_s - seconds(cue.start)) <= 1.0]
+        assert len(first) <= 3 or any(first == n or first in n or n in first for n in around), (cue.text, around)
+
+
+def test_openhpi_resamples_an_audio_only_lecture_to_48_khz_stereo(tmp_path):
+    project = make_project(JFK)
+    result = export(project, tmp_path / "jfk.m4a", ExportOptions(target="openhpi", subtitles="none"))
+    assert audio_stream(result.path) == {"codec_name": "aac", "sample_rate": "48000", "channels": "2"}
+    assert abs(lufs(result.path) - TARGET) <= 0.5
+    assert abs(stream_durations(result.path)["audio"] - project.media.audio.duration_s) < 0.03
+
+
+def test_existing_prefixed_outputs_are_not_replaced_without_asking(tmp_path):
+    (tmp_path / "c-en.vtt").write_text("the user's own")
+    with pytest.raises(DestinationExists, match="c-en.vtt"):
+        export(lecture(), tmp_path / "x.mp4", ExportOptions(target="openhpi", prefix="c", preset="draft"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-en.vtt"]
