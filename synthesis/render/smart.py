@@ -35,8 +35,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from lecturecut.core import ProgressFn, check_cancel, scaled
-from lecturecut.media.errors import MediaError
-from lecturecut.media.ffmpeg import ffmpeg_path, media_arg, run_ffmpeg
+from lecturecut.media.ffmpeg import ffmpeg_path, ffprobe_path, media_arg, run_ffmpeg
 from lecturecut.media.frames import FrameWriter
 from lecturecut.media.packets import (
     VideoPackets,
@@ -45,11 +44,10 @@ from lecturecut.media.packets import (
     stream_headers,
     video_packets,
 )
-from lecturecut.media.probe import probe
 
 from ..plan import RenderPlan, SynthSpan
 from ..project import Project
-from .video import PTS_TOLERANCE_FRAMES, render_video, write_frames
+from .video import PTS_TOLERANCE_FRAMES, jump_before, render_video, write_frames
 
 MAX_KEY_INTERVAL_S = 10.0  # keyframes further apart than this make the re-encoded stretches too long
 # x264 settings (as the SEI spells them) that only say how the encoder ran, or that x264 derives itself
@@ -88,13 +86,6 @@ class RenderReport:
             return (f"smart render: {self.copied} of {self.frames} frames copied from the source "
                     f"({100 * self.copied / max(self.frames, 1):.1f} %), {encoded} stretches re-encoded")
         return f"full render{': ' + self.reason if self.reason else ''}"
-
-
-def jump_before(plan: RenderPlan, k: int) -> bool:
-    """True when piece ``k`` starts with a jump in the picture (a cut; a synthetic span continues its
-    source range, so joining one is no jump), as :func:`.video.write_frames` smooths them."""
-    synth_join = SynthSpan in (type(plan.spans[k]), type(plan.spans[k - 1]))
-    return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
 
 
 def touched(plan: RenderPlan, smooth_cuts: bool) -> list[tuple[int, int]]:
@@ -211,7 +202,7 @@ def x264_args(project: Project) -> list[str]:
 
 
 def _stream_field(path: str | Path, key: str) -> str:
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", f"stream={key}",
+    out = subprocess.run([ffprobe_path(), "-v", "error", "-select_streams", "v:0", "-show_entries", f"stream={key}",
                           "-of", "default=nw=1:nk=1", media_arg(path)], capture_output=True, text=True).stdout
     return out.strip().splitlines()[0] if out.strip() else ""
 
@@ -365,5 +356,4 @@ def _gop_packet_ranges(packets: VideoPackets) -> dict[int, tuple[int, int]]:
     return out
 
 
-__all__ = ["RenderReport", "Piece", "Unmatched", "plan_pieces", "render_video_smart", "touched", "jump_before",
-           "probe", "MediaError"]
+__all__ = ["RenderReport", "Piece", "Unmatched", "plan_pieces", "render_video_smart", "touched"]

@@ -101,6 +101,13 @@ def frame_instants(plan: RenderPlan) -> Iterator[Sequence[int | Fraction]]:
         acc_frames += span.n_frames
 
 
+def jump_before(plan: RenderPlan, k: int) -> bool:
+    """True when piece ``k`` starts with a jump in the picture, which the render smooths (a cut; a synthetic
+    span continues the picture where the source stops and resumes, so joining one is no jump)."""
+    synth_join = SynthSpan in (type(plan.spans[k]), type(plan.spans[k - 1]))
+    return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
+
+
 SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instant it shows
 
 
@@ -152,9 +159,7 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
         n_smooth = frames_for(float(plan.fps))
 
     def is_jump(k: int) -> bool:
-        # a synthetic span continues the picture where the source stops and resumes: no jump to smooth
-        synth_join = SynthSpan in (type(plan.spans[k]), type(plan.spans[k - 1]))
-        return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
+        return jump_before(plan, k)
 
     def smoothed(k: int) -> bool:  # a join whose first frames are smoothed, some of them in the window
         return (smooth_cuts and is_jump(k) and plan.spans[k].n_frames > n_smooth
