@@ -55,16 +55,26 @@
     </message>
     <message>
         <location filename="../dialogs.py" line="137"/>
+        <source>openHPI (loudness -16 LUFS, 48 kHz, WebVTT zipped for upload)</source>
+        <translation>openHPI (Lautheit -16 LUFS, 48 kHz, WebVTT als ZIP zum Hochladen)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="138"/>
+        <source>Archive (the audio as recorded)</source>
+        <translation>Archiv (Ton wie aufgenommen)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="141"/>
         <source>Balanced</source>
         <translation>Ausgewogen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="138"/>
+        <location filename="../dialogs.py" line="142"/>
         <source>Fast (larger file)</source>
         <translation>Schnell (größere Datei)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="139"/>
+        <location filename="../dialogs.py" line="143"/>
         <source>High quality (slower)</source>
         <translation>Hohe Qualität (langsamer)</translation>
     </message>
@@ -72,116 +82,131 @@
 <context>
     <name>EditList</name>
     <message>
-        <location filename="../edit_list.py" line="59"/>
+        <location filename="../edit_list.py" line="60"/>
         <source>cut</source>
         <translation>geschnitten</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="60"/>
+        <location filename="../edit_list.py" line="61"/>
         <source>voice pending</source>
         <translation>Stimme ausstehend</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="61"/>
+        <location filename="../edit_list.py" line="62"/>
         <source>voice ready</source>
         <translation>Stimme fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="62"/>
+        <location filename="../edit_list.py" line="63"/>
         <source>lips ready</source>
         <translation>Lippen fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="63"/>
+        <location filename="../edit_list.py" line="64"/>
         <source>needs review</source>
         <translation>bitte prüfen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="178"/>
+        <location filename="../edit_list.py" line="190"/>
         <source>chosen occurrence</source>
         <translation>gewählte Aufnahme</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="187"/>
+        <location filename="../edit_list.py" line="199"/>
         <source>generic voice</source>
         <translation>generische Stimme</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="189"/>
+        <location filename="../edit_list.py" line="201"/>
         <source>voice ready · built from units</source>
         <translation>Stimme fertig · aus Lauten gebaut</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="191"/>
+        <location filename="../edit_list.py" line="203"/>
         <source>voice ready · reused from %1</source>
         <translation>Stimme fertig · wiederverwendet von %1</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="196"/>
+        <location filename="../edit_list.py" line="208"/>
         <source>voice pending: %1</source>
         <translation>Stimme ausstehend: %1</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="212"/>
+        <source>weak lip sync</source>
+        <translation>schwache Lippensynchronität</translation>
     </message>
 </context>
 <context>
     <name>EditListPanel</name>
     <message>
-        <location filename="../edit_list.py" line="218"/>
+        <location filename="../edit_list.py" line="232"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="218"/>
+        <location filename="../edit_list.py" line="232"/>
         <source>Edit</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="218"/>
+        <location filename="../edit_list.py" line="232"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="229"/>
-        <location filename="../edit_list.py" line="363"/>
+        <location filename="../edit_list.py" line="243"/>
+        <location filename="../edit_list.py" line="421"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="230"/>
+        <location filename="../edit_list.py" line="244"/>
         <source>Loop a few seconds around the edit: as recorded, then as edited</source>
         <translation>Ein paar Sekunden um die Änderung in Schleife abspielen: erst wie aufgenommen, dann wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="232"/>
+        <location filename="../edit_list.py" line="246"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="233"/>
+        <location filename="../edit_list.py" line="247"/>
         <source>Undo this edit (the words come back as recorded)</source>
         <translation>Diese Änderung zurücknehmen (die Wörter kommen wie aufgenommen zurück)</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="235"/>
+        <location filename="../edit_list.py" line="249"/>
         <source>Voice…</source>
         <translation>Stimme…</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="236"/>
+        <location filename="../edit_list.py" line="250"/>
         <source>Choose which recorded words say the retype, and adjust its loudness, speed and timing</source>
         <translation>Wählen, welche aufgenommenen Wörter die neue Stelle sprechen, und Lautstärke, Tempo und Zeitpunkt anpassen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="287"/>
+        <location filename="../edit_list.py" line="254"/>
+        <source>Watch…</source>
+        <translation>Ansehen…</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="255"/>
+        <source>Render this edit as it will be exported (new speech, the mouth regenerated, cuts smoothed) and play it: as recorded, then as edited</source>
+        <translation>Diese Änderung so rendern, wie sie exportiert wird (neue Sprache, neu erzeugter Mund, geglättete Schnitte), und abspielen: erst wie aufgenommen, dann bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="307"/>
         <source>A generic text-to-speech voice says these words, not the lecturer: the lecture lacks a sound they need</source>
         <translation>Eine generische Sprachsynthese spricht diese Wörter, nicht die vortragende Person: der Vorlesung fehlt ein Laut, den sie brauchen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="292"/>
+        <location filename="../edit_list.py" line="316"/>
         <source>A word next to this edit was recognised with low confidence: listen to the preview</source>
         <translation>Ein Wort an dieser Änderung wurde nur unsicher erkannt: hören Sie sich die Vorschau an</translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="304"/>
+        <location filename="../edit_list.py" line="328"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -189,7 +214,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="304"/>
+        <location filename="../edit_list.py" line="328"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n Neueingabe</numerusform>
@@ -197,76 +222,142 @@
         </translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="363"/>
+        <location filename="../edit_list.py" line="421"/>
         <source>Stop preview</source>
         <translation>Vorschau beenden</translation>
     </message>
 </context>
 <context>
+    <name>EditPreviewDialog</name>
+    <message>
+        <location filename="../edit_preview.py" line="90"/>
+        <source>Edit %1: %2</source>
+        <translation>Änderung %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="92"/>
+        <location filename="../edit_preview.py" line="128"/>
+        <source>Rendering the edit as it will be exported…</source>
+        <translation>Die Änderung wird so gerendert, wie sie exportiert wird…</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="99"/>
+        <source>Play again</source>
+        <translation>Noch einmal abspielen</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="146"/>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="154"/>
+        <location filename="../edit_preview.py" line="172"/>
+        <location filename="../edit_preview.py" line="181"/>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="156"/>
+        <source>The recording (%1 s), then the edited lecture (%2 s), as exported.</source>
+        <translation>Die Aufnahme (%1 s), dann die bearbeitete Vorlesung (%2 s), wie exportiert.</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="161"/>
+        <source>No picture (the clip cannot be played on this system); it is in %1</source>
+        <translation>Kein Bild (der Clip kann auf diesem System nicht abgespielt werden); er liegt in %1</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="175"/>
+        <source>The edit could not be rendered: %1</source>
+        <translation>Die Änderung konnte nicht gerendert werden: %1</translation>
+    </message>
+    <message>
+        <location filename="../edit_preview.py" line="184"/>
+        <source>Cancelled: nothing was rendered.</source>
+        <translation>Abgebrochen: nichts wurde gerendert.</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../dialogs.py" line="163"/>
+        <location filename="../dialogs.py" line="167"/>
         <source>Export the edited lecture</source>
         <translation>Bearbeitete Vorlesung exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="172"/>
+        <location filename="../dialogs.py" line="176"/>
         <source>Browse…</source>
         <translation>Durchsuchen…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="183"/>
+        <location filename="../dialogs.py" line="187"/>
         <source>Smooth the cuts (short crossfade)</source>
         <translation>Schnitte glätten (kurze Überblendung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="186"/>
+        <location filename="../dialogs.py" line="193"/>
+        <source>e.g. bigdata2026-w1 (every file name starts with it)</source>
+        <translation>z. B. bigdata2026-w1 (jeder Dateiname beginnt damit)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="195"/>
         <source>Save as:</source>
         <translation>Speichern als:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="187"/>
+        <location filename="../dialogs.py" line="196"/>
+        <source>For:</source>
+        <translation>Für:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="197"/>
+        <source>Course prefix:</source>
+        <translation>Kurspräfix:</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="198"/>
         <source>Quality:</source>
         <translation>Qualität:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="188"/>
+        <location filename="../dialogs.py" line="199"/>
         <source>Subtitles:</source>
         <translation>Untertitel:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="198"/>
+        <location filename="../dialogs.py" line="209"/>
         <source>Retyped words are spoken in the lecturer&apos;s voice; a retype the voice cannot say is exported as recorded (the edit list says why).</source>
         <translation>Neu getippte Wörter werden mit der Stimme der vortragenden Person gesprochen; was die Stimme nicht sagen kann, wird wie aufgenommen exportiert (die Änderungsliste sagt, warum).</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="201"/>
-        <location filename="../dialogs.py" line="251"/>
+        <location filename="../dialogs.py" line="212"/>
+        <location filename="../dialogs.py" line="262"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="203"/>
+        <location filename="../dialogs.py" line="214"/>
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="215"/>
+        <location filename="../dialogs.py" line="226"/>
         <source>Export to</source>
         <translation>Exportieren nach</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="216"/>
+        <location filename="../dialogs.py" line="227"/>
         <source>MP4 video (*.mp4);;All files (*)</source>
         <translation>MP4-Video (*.mp4);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="226"/>
+        <location filename="../dialogs.py" line="237"/>
         <source>Replace existing files?</source>
         <translation>Vorhandene Dateien ersetzen?</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="227"/>
+        <location filename="../dialogs.py" line="238"/>
         <source>These files exist already and would be replaced:
 
 %1
@@ -279,32 +370,32 @@ Replace them?</source>
 Ersetzen?</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="247"/>
+        <location filename="../dialogs.py" line="258"/>
         <source>Not exported: the existing files were left as they are.</source>
         <translation>Nicht exportiert: Die vorhandenen Dateien bleiben, wie sie sind.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="265"/>
+        <location filename="../dialogs.py" line="276"/>
         <source>Starting the export…</source>
         <translation>Export wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="278"/>
+        <location filename="../dialogs.py" line="289"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="286"/>
+        <location filename="../dialogs.py" line="297"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="295"/>
+        <location filename="../dialogs.py" line="306"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../dialogs.py" line="298"/>
+        <location filename="../dialogs.py" line="309"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -312,17 +403,17 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="311"/>
+        <location filename="../dialogs.py" line="322"/>
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="317"/>
+        <location filename="../dialogs.py" line="328"/>
         <source>Export cancelled; nothing was written.</source>
         <translation>Export abgebrochen; es wurde nichts geschrieben.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="322"/>
+        <location filename="../dialogs.py" line="333"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
@@ -622,214 +713,214 @@ Ersetzen?</translation>
         <translation>Wiedergabe nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="337"/>
+        <location filename="../main_window.py" line="338"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="339"/>
         <source>&amp;Open…</source>
         <translation>Ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339"/>
+        <location filename="../main_window.py" line="340"/>
         <source>Open a lecture video (it is transcribed) or a project</source>
         <translation>Ein Vorlesungsvideo (es wird transkribiert) oder ein Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="344"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="344"/>
+        <location filename="../main_window.py" line="345"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="346"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="347"/>
         <source>Render the edited lecture to a video file</source>
         <translation>Die bearbeitete Vorlesung als Videodatei ausgeben</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Re&amp;link Source Video…</source>
         <translation>Quellvideo neu &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="350"/>
         <source>&amp;Close Project</source>
         <translation>Projekt s&amp;chließen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="351"/>
+        <location filename="../main_window.py" line="352"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="353"/>
+        <location filename="../main_window.py" line="354"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
-        <location filename="../main_window.py" line="429"/>
+        <location filename="../main_window.py" line="355"/>
+        <location filename="../main_window.py" line="430"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355"/>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="356"/>
+        <location filename="../main_window.py" line="432"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="358"/>
         <source>&amp;Delete Words</source>
         <translation>Wörter &amp;löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="359"/>
         <source>Re&amp;type Words…</source>
         <translation>Wörter neu &amp;tippen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360"/>
+        <location filename="../main_window.py" line="361"/>
         <source>Re&amp;store Words</source>
         <translation>Wörter wieder&amp;herstellen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="363"/>
         <source>&amp;Find and Replace…</source>
         <translation>&amp;Suchen und Ersetzen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="366"/>
         <source>Se&amp;ttings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="368"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="369"/>
         <source>&amp;Hide Deleted Words</source>
         <translation>Gelöschte Wörter &amp;ausblenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="370"/>
+        <location filename="../main_window.py" line="371"/>
         <source>&amp;Follow Playback</source>
         <translation>Der Wiedergabe &amp;folgen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="374"/>
+        <location filename="../main_window.py" line="375"/>
         <source>&amp;Edit List</source>
         <translation>&amp;Änderungsliste</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="379"/>
         <source>Zoom Timeline &amp;In</source>
         <translation>Zeitleiste ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="379"/>
+        <location filename="../main_window.py" line="380"/>
         <source>Zoom Timeline &amp;Out</source>
         <translation>Zeitleiste ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382"/>
+        <location filename="../main_window.py" line="383"/>
         <source>&amp;Playback</source>
         <translation>&amp;Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="384"/>
         <source>&amp;Play / Pause</source>
         <translation>&amp;Abspielen / Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="385"/>
         <source>Jump &amp;Back</source>
         <translation>&amp;Zurückspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="386"/>
         <source>&amp;Stop</source>
         <translation>&amp;Stopp</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="387"/>
         <source>Play / &amp;Faster</source>
         <translation>Abspielen / &amp;schneller</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="388"/>
         <source>Play &amp;Selection</source>
         <translation>&amp;Auswahl abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../main_window.py" line="389"/>
         <source>Play only the selected words, as edited</source>
         <translation>Nur die ausgewählten Wörter abspielen, wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="390"/>
         <source>Play the &amp;Edited Lecture</source>
         <translation>&amp;Bearbeitete Vorlesung abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="390"/>
+        <location filename="../main_window.py" line="391"/>
         <source>Skip the deleted words while playing</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="394"/>
+        <location filename="../main_window.py" line="395"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="395"/>
+        <location filename="../main_window.py" line="396"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="397"/>
+        <location filename="../main_window.py" line="398"/>
         <source>&amp;About lecturecut</source>
         <translation>Ü&amp;ber lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="408"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="411"/>
         <source>Clear the List</source>
         <translation>Liste leeren</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../main_window.py" line="429"/>
         <source>&amp;Undo %1</source>
         <translation>&amp;Rückgängig: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="431"/>
         <source>&amp;Redo %1</source>
         <translation>&amp;Wiederholen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="448"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n Wort</numerusform>
@@ -837,115 +928,115 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="448"/>
         <source>%2 deleted · %3 retyped · %4 of %5</source>
         <translation>%2 gelöscht · %3 neu getippt · %4 von %5</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="472"/>
+        <location filename="../main_window.py" line="473"/>
         <source>The waveform could not be drawn: %1</source>
         <translation>Die Wellenform konnte nicht gezeichnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="522"/>
+        <location filename="../main_window.py" line="523"/>
         <source>The new words cannot be spoken: %1</source>
         <translation>Die neuen Wörter können nicht gesprochen werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="590"/>
+        <location filename="../main_window.py" line="592"/>
         <source>The project could not be opened</source>
         <translation>Das Projekt konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="596"/>
+        <location filename="../main_window.py" line="598"/>
         <source>The source video needs attention</source>
         <translation>Das Quellvideo braucht Ihre Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="611"/>
         <source>This video already has a project: opening it</source>
         <translation>Zu diesem Video gibt es schon ein Projekt: es wird geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="612"/>
+        <location filename="../main_window.py" line="614"/>
         <source>The video could not be opened</source>
         <translation>Das Video konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613"/>
+        <location filename="../main_window.py" line="615"/>
         <source>&apos;%1&apos; does not exist. Check the path, or whether the file was moved or renamed.</source>
         <translation>„%1“ existiert nicht. Prüfen Sie den Pfad oder ob die Datei verschoben oder umbenannt wurde.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="647"/>
+        <location filename="../main_window.py" line="649"/>
         <source>Transcription cancelled</source>
         <translation>Transkription abgebrochen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="649"/>
+        <location filename="../main_window.py" line="651"/>
         <source>Transcribing %1</source>
         <translation>%1 wird transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="650"/>
+        <location filename="../main_window.py" line="652"/>
         <source>Transcribing %1 … the transcript appears here when it is ready.</source>
         <translation>%1 wird transkribiert … das Transkript erscheint hier, sobald es fertig ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="677"/>
+        <location filename="../main_window.py" line="679"/>
         <source>The new project could not be saved</source>
         <translation>Das neue Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="686"/>
+        <location filename="../main_window.py" line="688"/>
         <source>Transcribed %1 words</source>
         <translation>%1 Wörter transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="691"/>
+        <location filename="../main_window.py" line="693"/>
         <source>Transcription failed</source>
         <translation>Transkription fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="701"/>
+        <location filename="../main_window.py" line="703"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="751"/>
-        <location filename="../main_window.py" line="791"/>
-        <location filename="../main_window.py" line="810"/>
+        <location filename="../main_window.py" line="753"/>
+        <location filename="../main_window.py" line="793"/>
+        <location filename="../main_window.py" line="812"/>
         <source>The project could not be saved</source>
         <translation>Das Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="753"/>
-        <location filename="../main_window.py" line="788"/>
+        <location filename="../main_window.py" line="755"/>
+        <location filename="../main_window.py" line="790"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="768"/>
+        <location filename="../main_window.py" line="770"/>
         <source>%1 was removed by another program; Save writes it again</source>
         <translation>%1 wurde von einem anderen Programm entfernt; Speichern schreibt es neu</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="783"/>
+        <location filename="../main_window.py" line="785"/>
         <source>Reloaded %1: it was changed by another program</source>
         <translation>%1 neu geladen: Es wurde von einem anderen Programm geändert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="827"/>
+        <location filename="../main_window.py" line="829"/>
         <source>The video could not be relinked</source>
         <translation>Das Video konnte nicht neu verknüpft werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="855"/>
+        <location filename="../main_window.py" line="857"/>
         <source>About lecturecut</source>
         <translation>Über lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="856"/>
+        <location filename="../main_window.py" line="858"/>
         <source>lecturecut: edit a recorded lecture by editing its transcript.
 
 Delete words to cut them, type over words to retype them, export the result.</source>
@@ -957,32 +1048,32 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>PlayerWidget</name>
     <message>
-        <location filename="../player.py" line="761"/>
+        <location filename="../player.py" line="765"/>
         <source>The recording&apos;s time and the edited lecture&apos;s time; click to show only one of them or both</source>
         <translation>Zeit der Aufnahme und Zeit der bearbeiteten Vorlesung; klicken, um nur eine davon oder beide zu zeigen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="764"/>
+        <location filename="../player.py" line="768"/>
         <source>Play edited</source>
         <translation>Bearbeitet abspielen</translation>
     </message>
     <message>
-        <location filename="../player.py" line="765"/>
+        <location filename="../player.py" line="769"/>
         <source>Skip the deleted words while playing (off: play the recording as it was)</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen (aus: die Aufnahme wie aufgenommen abspielen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="792"/>
+        <location filename="../player.py" line="796"/>
         <source>Pause (Space)</source>
         <translation>Pause (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="792"/>
+        <location filename="../player.py" line="796"/>
         <source>Play (Space)</source>
         <translation>Abspielen (Leertaste)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="806"/>
+        <location filename="../player.py" line="810"/>
         <source>edited %1 / %2</source>
         <translation>bearbeitet %1 / %2</translation>
     </message>
@@ -990,133 +1081,133 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="348"/>
+        <location filename="../dialogs.py" line="359"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="355"/>
+        <location filename="../dialogs.py" line="366"/>
         <source>&apos;auto&apos; uses the Whisper weights installed with lecturecut; a name or a path chooses another model</source>
         <translation>„auto“ verwendet die mit lecturecut installierten Whisper-Gewichte; ein Name oder Pfad wählt ein anderes Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="359"/>
+        <location filename="../dialogs.py" line="370"/>
         <source>Detect automatically</source>
         <translation>Automatisch erkennen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="362"/>
+        <location filename="../dialogs.py" line="373"/>
         <source>When the language is detected, it is chosen among these (codes such as en, de, fr); an unlikely result is pointed out with a one-click fix</source>
         <translation>Wird die Sprache erkannt, dann unter diesen (Kürzel wie en, de, fr); ein unwahrscheinliches Ergebnis wird mit einer Ein-Klick-Korrektur angezeigt</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="375"/>
+        <location filename="../dialogs.py" line="386"/>
         <source>System</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="378"/>
+        <location filename="../dialogs.py" line="389"/>
         <source>Transcription (for newly opened videos)</source>
         <translation>Transkription (für neu geöffnete Videos)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="380"/>
+        <location filename="../dialogs.py" line="391"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="381"/>
+        <location filename="../dialogs.py" line="392"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="382"/>
+        <location filename="../dialogs.py" line="393"/>
         <source>Detect among:</source>
         <translation>Erkennen unter:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="383"/>
+        <location filename="../dialogs.py" line="394"/>
         <source>Engine:</source>
         <translation>Engine:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="384"/>
+        <location filename="../dialogs.py" line="395"/>
         <source>Synthesis of retyped words</source>
         <translation>Synthese neu getippter Wörter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="386"/>
+        <location filename="../dialogs.py" line="397"/>
         <source>Voice:</source>
         <translation>Stimme:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="387"/>
+        <location filename="../dialogs.py" line="398"/>
         <source>Lip sync:</source>
         <translation>Lippensynchronisation:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="388"/>
+        <location filename="../dialogs.py" line="399"/>
         <source>Interface</source>
         <translation>Oberfläche</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="390"/>
+        <location filename="../dialogs.py" line="401"/>
         <source>Language (after a restart):</source>
         <translation>Sprache (nach einem Neustart):</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="392"/>
+        <location filename="../dialogs.py" line="403"/>
         <source>Model weights</source>
         <translation>Modellgewichte</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="394"/>
+        <location filename="../dialogs.py" line="405"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="394"/>
+        <location filename="../dialogs.py" line="405"/>
         <source>Used for</source>
         <translation>Verwendet für</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="394"/>
+        <location filename="../dialogs.py" line="405"/>
         <source>Licence</source>
         <translation>Lizenz</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="395"/>
+        <location filename="../dialogs.py" line="406"/>
         <source>Where</source>
         <translation>Ort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="401"/>
+        <location filename="../dialogs.py" line="412"/>
         <source>Looking for model files…</source>
         <translation>Modelldateien werden gesucht…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="403"/>
-        <location filename="../dialogs.py" line="491"/>
+        <location filename="../dialogs.py" line="414"/>
+        <location filename="../dialogs.py" line="502"/>
         <source>Fetch</source>
         <translation>Herunterladen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="404"/>
+        <location filename="../dialogs.py" line="415"/>
         <source>Download the selected model (needs a network connection)</source>
         <translation>Das ausgewählte Modell herunterladen (braucht eine Netzwerkverbindung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="456"/>
+        <location filename="../dialogs.py" line="467"/>
         <source>not present</source>
         <translation>nicht vorhanden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="465"/>
+        <location filename="../dialogs.py" line="476"/>
         <source>%1 of %2 models present.</source>
         <translation>%1 von %2 Modellen vorhanden.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="493"/>
+        <location filename="../dialogs.py" line="504"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -1124,117 +1215,117 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../dialogs.py" line="523"/>
+        <location filename="../dialogs.py" line="534"/>
         <source>Play / pause (the edited lecture)</source>
         <translation>Abspielen / Pause (die bearbeitete Vorlesung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="524"/>
+        <location filename="../dialogs.py" line="535"/>
         <source>Jump back 5 seconds</source>
         <translation>5 Sekunden zurückspringen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="525"/>
+        <location filename="../dialogs.py" line="536"/>
         <source>Pause, stop the preview, normal speed</source>
         <translation>Pause, Vorschau beenden, normale Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="526"/>
+        <location filename="../dialogs.py" line="537"/>
         <source>Play; again: faster (up to 2×)</source>
         <translation>Abspielen; nochmals: schneller (bis 2×)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="527"/>
+        <location filename="../dialogs.py" line="538"/>
         <source>Previous / next word (seeks there)</source>
         <translation>Vorheriges / nächstes Wort (springt dorthin)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="528"/>
+        <location filename="../dialogs.py" line="539"/>
         <source>Extend the selection by a word</source>
         <translation>Auswahl um ein Wort erweitern</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="530"/>
+        <location filename="../dialogs.py" line="541"/>
         <source>Delete the selected words (or the word at the cursor)</source>
         <translation>Ausgewählte Wörter löschen (oder das Wort am Cursor)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="531"/>
+        <location filename="../dialogs.py" line="542"/>
         <source>Type over a selection</source>
         <translation>Über eine Auswahl tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="532"/>
+        <location filename="../dialogs.py" line="543"/>
         <source>Retype the words (Enter confirms, Esc cancels)</source>
         <translation>Die Wörter neu tippen (Eingabe bestätigt, Esc bricht ab)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="533"/>
+        <location filename="../dialogs.py" line="544"/>
         <source>Retype the selected words</source>
         <translation>Ausgewählte Wörter neu tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="534"/>
+        <location filename="../dialogs.py" line="545"/>
         <source>Restore the selected words as recorded</source>
         <translation>Ausgewählte Wörter wie aufgenommen wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="535"/>
+        <location filename="../dialogs.py" line="546"/>
         <source>Play the selected words (as edited)</source>
         <translation>Die ausgewählten Wörter abspielen (wie bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="536"/>
+        <location filename="../dialogs.py" line="547"/>
         <source>Undo</source>
         <translation>Rückgängig</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="537"/>
+        <location filename="../dialogs.py" line="548"/>
         <source>Redo</source>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="538"/>
+        <location filename="../dialogs.py" line="549"/>
         <source>Find and replace</source>
         <translation>Suchen und Ersetzen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="539"/>
+        <location filename="../dialogs.py" line="550"/>
         <source>Hide / show deleted words</source>
         <translation>Gelöschte Wörter aus- / einblenden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="540"/>
+        <location filename="../dialogs.py" line="551"/>
         <source>Open a video or project</source>
         <translation>Video oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="541"/>
+        <location filename="../dialogs.py" line="552"/>
         <source>Save / Save as</source>
         <translation>Speichern / Speichern unter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="542"/>
+        <location filename="../dialogs.py" line="553"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="543"/>
+        <location filename="../dialogs.py" line="554"/>
         <source>Click a word</source>
         <translation>Klick auf ein Wort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="544"/>
+        <location filename="../dialogs.py" line="555"/>
         <source>Play from that word</source>
         <translation>Ab diesem Wort abspielen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="545"/>
+        <location filename="../dialogs.py" line="556"/>
         <source>Ctrl+wheel on the timeline</source>
         <translation>Strg+Mausrad auf der Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="546"/>
+        <location filename="../dialogs.py" line="557"/>
         <source>Zoom the waveform</source>
         <translation>Wellenform zoomen</translation>
     </message>
@@ -1242,17 +1333,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="553"/>
+        <location filename="../dialogs.py" line="564"/>
         <source>Keyboard shortcuts</source>
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="556"/>
+        <location filename="../dialogs.py" line="567"/>
         <source>Key</source>
         <translation>Taste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="556"/>
+        <location filename="../dialogs.py" line="567"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>
@@ -1349,17 +1440,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>VideoView</name>
     <message>
-        <location filename="../player.py" line="724"/>
+        <location filename="../player.py" line="728"/>
         <source>Open a lecture video (File &gt; Open, or drop it here)</source>
         <translation>Ein Vorlesungsvideo öffnen (Datei &gt; Öffnen, oder hierher ziehen)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="728"/>
+        <location filename="../player.py" line="732"/>
         <source>No picture (the video cannot be played on this system)</source>
         <translation>Kein Bild (das Video kann auf diesem System nicht abgespielt werden)</translation>
     </message>
     <message>
-        <location filename="../player.py" line="729"/>
+        <location filename="../player.py" line="733"/>
         <source>Loading the picture…</source>
         <translation>Bild wird geladen…</translation>
     </message>

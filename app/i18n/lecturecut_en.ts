@@ -4,7 +4,7 @@
 <context>
     <name>EditListPanel</name>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="304"/>
+        <location filename="../edit_list.py" line="328"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="304"/>
+        <location filename="../edit_list.py" line="328"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n retype</numerusform>
@@ -23,7 +23,7 @@
 <context>
     <name>ExportDialog</name>
     <message numerus="yes">
-        <location filename="../dialogs.py" line="298"/>
+        <location filename="../dialogs.py" line="309"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
@@ -61,7 +61,7 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="448"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n word</numerusform>
