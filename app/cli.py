@@ -541,6 +541,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     options = ExportOptions(subtitles=args.subtitles, smooth_cuts=not args.no_smooth, overwrite=args.force,
                             full_render=args.full_render, target=args.preset, prefix=args.prefix or "",
                             loudness_lufs=args.loudness, audio_track=args.audio_track,
+                            mark_synthetic=args.mark_synthetic,
                             lips=_lips_option(args))
     result = _job(args, lambda bar, tok: export(session.project, args.output, options, progress=bar, cancel=tok))
     reps = session.project.edl.replacements
@@ -838,6 +839,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",
                    help="openhpi: the integrated loudness (default -16)")
     s.add_argument("--audio-track", action="store_true", help="also write the audio alone (.m4a)")
+    s.add_argument("--mark-synthetic", action="store_true",
+                   help="burn a small 'synthetic' badge into the frames under new speech")
     s.add_argument("--full-render", action="store_true",
                    help="re-encode every frame (by default the untouched stretches of an H.264 source are "
                         "copied as they are and only the stretches around each change are re-encoded)")

@@ -207,3 +207,38 @@ def project_plan(path):
     from lecturecut.synthesis.project import load_project
 
     return plan_for(load_project(path))
+
+
+def test_mark_synthetic_burns_a_badge_into_the_frames_under_new_speech_only(exported, tmp_path):
+    import numpy as np
+
+    from lecturecut.media.frames import read_frames
+    from lecturecut.media.reel import Caption
+    from lecturecut.synthesis.render.video import SYNTHETIC_BADGE
+
+    project, plain = exported
+    marked = export(project, tmp_path / "marked.mp4", ExportOptions(preset="draft", subtitles="none",
+                                                                     mark_synthetic=True))
+    assert json.loads(record_path(marked.path).read_text())["marked_synthetic"] is True
+    plan = marked.plan
+    (span,) = [s for s in plan.spans if isinstance(s, SynthSpan)]
+    k = plan.spans.index(span)
+    f0 = sum(s.n_frames for s in plan.spans[:k])
+    inside = range(f0, f0 + span.n_frames)
+    video = project.media.video
+    x0, y0, x1, y1 = Caption(SYNTHETIC_BADGE, video.width, video.height, corner=True).box
+    a, b = list(read_frames(plain.path)), list(read_frames(marked.path))
+    assert len(a) == len(b) == plan.output_frames
+
+    def diff(p, q):
+        return float(np.mean(np.abs(p.astype(np.int16) - q.astype(np.int16))))
+
+    for j in range(len(a)):
+        badge_a, badge_b = a[j][y0:y1, x0:x1], b[j][y0:y1, x0:x1]
+        rest = diff(np.delete(a[j], np.s_[y0:y1], axis=0), np.delete(b[j], np.s_[y0:y1], axis=0))
+        assert rest < 2.0, (j, rest)  # the picture is the same (both encodes' noise aside)
+        if j in inside:
+            assert diff(badge_a, badge_b) > 20, j  # the badge is there
+            assert np.mean(badge_b) < np.mean(badge_a) or np.max(badge_b) > 200  # black band, white text
+        else:
+            assert diff(badge_a, badge_b) < 2.0, j  # and nowhere else

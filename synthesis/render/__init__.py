@@ -67,6 +67,7 @@ class ExportOptions:
     prefix: str = ""  # a course prefix every output's name starts with
     loudness_lufs: float = -16.0  # openhpi: the integrated loudness (true peak at most -1 dBTP)
     audio_track: bool = False  # also the audio alone, OUT.m4a
+    mark_synthetic: bool = False  # a small "synthetic" badge burned into the frames under new speech
     # the mouth under new speech: "own" (the lecturer's own mouth footage), "gan" (the Wav2Lip GAN, opt-in:
     # its weights must be fetched) or "off" (the original frames retimed); True / False mean "own" / "off"
     lips: bool | str = "own"
@@ -198,7 +199,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         lips: list | None = [] if method != "off" and has_video and plan.synth_spans else None
         if has_video:
             video_report = render_video_smart(project, plan, video_file, x264_preset=x264_preset, crf=crf,
-                                              full_render=options.full_render,
+                                              full_render=options.full_render, mark_synthetic=options.mark_synthetic,
                          smooth_cuts=options.smooth_cuts, progress=scaled(progress, 0.1, 0.93), cancel=cancel,
                          lips=lips, lips_method=method)
         cues = build_cues(project.transcript, project.edl, plan)
@@ -224,7 +225,9 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                            what="writing the audio track")
             files.append(names.audio_track)
         # never silent: every cut, synthesized voice and regenerated frame, listed beside the video
-        files.append(write_record(edits_record(project, plan, lips or ()), out_path))
+        record = edits_record(project, plan, lips or ())
+        record["marked_synthetic"] = bool(options.mark_synthetic and has_video)
+        files.append(write_record(record, out_path))
     progress(1.0, "done")
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,

@@ -230,11 +230,13 @@ def eligibility(project: Project, plan: RenderPlan) -> tuple[VideoPackets, list[
 
 def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                        smooth_cuts: bool, progress: ProgressFn, cancel, lips: list | None = None,
-                       lips_method: str = "own", full_render: bool = False) -> RenderReport:
+                       lips_method: str = "own", full_render: bool = False,
+                       mark_synthetic: bool = False) -> RenderReport:
     """Write the plan's video to ``path``: smart where the source allows, else in full (see the module)."""
     def full(reason: str) -> RenderReport:
         render_video(project, plan, path, x264_preset=x264_preset, crf=crf, smooth_cuts=smooth_cuts,
-                     progress=progress, cancel=cancel, lips=lips, lips_method=lips_method)
+                     progress=progress, cancel=cancel, lips=lips, lips_method=lips_method,
+                     mark_synthetic=mark_synthetic)
         return RenderReport("full", reason, plan.output_frames, 0)
 
     if full_render:
@@ -252,7 +254,8 @@ def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_p
     work.mkdir(exist_ok=True)
     try:
         report = _smart(project, plan, path, work, pieces, packets, args, smooth_cuts=smooth_cuts,
-                        progress=progress, cancel=cancel, lips=lips, lips_method=lips_method)
+                        progress=progress, cancel=cancel, lips=lips, lips_method=lips_method,
+                        mark_synthetic=mark_synthetic)
     except Unmatched as why:
         if lips is not None:
             lips.clear()
@@ -265,7 +268,7 @@ def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_p
 
 def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: list[Piece], packets: VideoPackets,
            args: list[str], *, smooth_cuts: bool, progress: ProgressFn, cancel, lips: list | None,
-           lips_method: str) -> RenderReport:
+           lips_method: str, mark_synthetic: bool = False) -> RenderReport:
     video = project.media.video
     w, h = video.width, video.height
     source = project.source
@@ -284,7 +287,8 @@ def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: l
             with FrameWriter(out, w, h, plan.fps, codec_args=args, color_space=video.color_space,
                              cancel=cancel) as writer:
                 write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=report, cancel=cancel,
-                             window=(piece.start, piece.end), lips=lips, lips_method=lips_method)
+                             window=(piece.start, piece.end), lips=lips, lips_method=lips_method,
+                             mark_synthetic=mark_synthetic)
             mine = stream_headers(out)
             if (mine.sps, mine.pps) != (reference.sps, reference.pps):
                 raise Unmatched("the re-encoded stretches do not carry the source's stream parameters")

@@ -108,12 +108,13 @@ def jump_before(plan: RenderPlan, k: int) -> bool:
     return k > 0 and (not synth_join or plan.spans[k - 1].audio_end != plan.spans[k].audio_start)
 
 
+SYNTHETIC_BADGE = "synthetic: edited speech"  # --mark-synthetic's marker
 SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instant it shows
 
 
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                  smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
-                 lips: list | None = None, lips_method: str = "own") -> None:
+                 lips: list | None = None, lips_method: str = "own", mark_synthetic: bool = False) -> None:
     """Pipe the planned frames (jump cuts smoothed) into the encoder: all of them, or only output
     frames ``window = (start, end)`` (see :func:`write_frames`)."""
     video = project.media.video
@@ -122,12 +123,12 @@ def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset:
                      codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
                      color_space=video.color_space, cancel=cancel) as writer:
         write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=progress, cancel=cancel,
-                     window=window, lips=lips, lips_method=lips_method)
+                     window=window, lips=lips, lips_method=lips_method, mark_synthetic=mark_synthetic)
 
 
 def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray], None], *, smooth_cuts: bool,
                  progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
-                 lips: list | None = None, lips_method: str = "own") -> None:
+                 lips: list | None = None, lips_method: str = "own", mark_synthetic: bool = False) -> None:
     """Hand the planned frames, jump cuts smoothed, to ``write``: every output frame, or only output
     frames ``window = (start, end)``, which are then the very frames the whole render has there.
 
@@ -212,8 +213,20 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
                 raise MediaError("The video stream has no decodable frames. Re-export the recording and retry.")
         return clock.at(t)
 
+    # --mark-synthetic: a small "synthetic" badge on every frame under new speech (the frames kept for
+    # smoothing and the lips engine stay unmarked)
+    marked = [(out_starts[k], out_starts[k] + s.n_frames) for k, s in enumerate(plan.spans)
+              if isinstance(s, SynthSpan)] if mark_synthetic else []
+    badge = None
+    if marked:
+        from lecturecut.media.reel import Caption
+
+        badge = Caption(SYNTHETIC_BADGE, w, h, corner=True)
+
     def emit(frame: np.ndarray) -> None:
         nonlocal written
+        if badge is not None and any(a <= first + written < b for a, b in marked):
+            frame = badge(frame)
         write(frame)
         written += 1
         if written % 10 == 0:
