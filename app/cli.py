@@ -585,8 +585,8 @@ def _add_lips(s: argparse.ArgumentParser, what: str) -> None:
     s.add_argument("--lips", choices=["own", "gan", "off"], default="own",
                    help=f"the mouth under new speech in the {what}: 'own' regenerates it from the lecturer's own "
                         "mouth footage (default), 'gan' draws it with the Wav2Lip GAN (needs `lecturecut models "
-                        "fetch wav2lip_gan`; research / non-commercial use only), 'off' keeps the original "
-                        "picture retimed")
+                        "fetch wav2lip_gan`; research / non-commercial use only), 'off' keeps the background "
+                        "frames as chosen from the footage around the span")
     s.add_argument("--no-lips", action="store_true", help="the same as --lips off")
 
 

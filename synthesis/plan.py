@@ -22,8 +22,9 @@ sync: the plan never counts source frames.
 
 A retype the voice engine could speak becomes a :class:`SynthSpan` between the
 kept spans: its source range is replaced by the new audio (crossfaded at both
-joins like a cut), and until regenerated frames exist the video under it is
-the source frames of that range retimed, uniformly, to the new duration.
+joins like a cut). The plan maps its frames onto its source range uniformly; the render shows
+background frames chosen from the footage around it (``render.background``) with the mouth
+regenerated (``synthesis.lips``).
 A retype it could not speak stays *pending*: its recorded words are kept.
 """
 

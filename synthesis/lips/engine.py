@@ -16,8 +16,8 @@ A frame a little before or after a stretch (the breath and lip closure around a 
 continues the same mapping; frames in the new speech's pauses show the lecturer's mouth in one
 of the lecture's own pauses (its room tone), so no mouth goes on saying the replaced words.
 
-Every regenerated frame is the target frame (the original picture retimed, which keeps the
-head and body moving) with the source frame's lower face
+Every regenerated frame is the target frame (the background frame the video render chose from
+the footage around the span, which keeps the head and body moving) with the source frame's lower face
 composited onto it (:mod:`.composite`); the mouth fades in and out over ``FADE_FRAMES`` at
 the span's ends and wherever it starts or stops inside. If the target frames lose the face
 (none, several, leaving the picture) the whole span is left as it is, and the result says
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .sync import SyncScore
 
 OWN_MOUTH = "own mouth"  # the method: the lecturer's own mouth footage (Video Rewrite style)
-NOT_REGENERATED = "retimed"  # the frames under the span are the original picture retimed
+NOT_REGENERATED = "retimed"  # the frames under the span are the background frames as chosen (the name predates them)
 FADE_FRAMES = 2  # the new mouth reaches full opacity after this many frames (1/3, 2/3, 1)
 EXTEND_S = 0.12  # a mapping continues this far before and after its stretch of new audio
 RUN_GAP_S = 0.6  # source instants closer than this are decoded and tracked as one run
@@ -246,8 +246,9 @@ def regenerate_span(project, plan, index: int, frames: Sequence[np.ndarray], *,
                     progress: ProgressFn | None = None, cancel=None,
                     method: str = "own") -> tuple[list[np.ndarray], LipsResult]:
     """The frames under synthetic piece ``plan.spans[index]`` with the lecturer's mouth saying its new
-    speech: ``frames`` are that piece's output frames as the video render makes them (the original
-    picture retimed); the same frames come back where nothing could be done, with the reason.
+    speech: ``frames`` are that piece's output frames as the video render makes them (the footage
+    around the span, :mod:`lecturecut.synthesis.render.background`); the same frames come back where
+    nothing could be done, with the reason.
 
     ``method``: "own" (the lecturer's own mouth, this module) or "gan" (the Wav2Lip GAN, :mod:`.gan`;
     its weights must be installed).

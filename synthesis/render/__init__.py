@@ -69,7 +69,7 @@ class ExportOptions:
     audio_track: bool = False  # also the audio alone, OUT.m4a
     mark_synthetic: bool = False  # a small "synthetic" badge burned into the frames under new speech
     # the mouth under new speech: "own" (the lecturer's own mouth footage), "gan" (the Wav2Lip GAN, opt-in:
-    # its weights must be fetched) or "off" (the original frames retimed); True / False mean "own" / "off"
+    # its weights must be fetched) or "off" (the background frames as chosen); True / False mean "own" / "off"
     lips: bool | str = "own"
 
 

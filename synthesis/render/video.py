@@ -135,8 +135,9 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
     ``lips``: a list to collect one :class:`lecturecut.synthesis.lips.LipsResult` per synthetic span
     shown, whose frames then get the lecturer's own mouth saying the new speech (the whole span is
     regenerated even where a window shows part of it, so its frames are the whole render's);
-    ``None`` leaves them the original picture retimed. ``lips_method``: "own" (the lecturer's own mouth)
-    or "gan" (the Wav2Lip GAN, :mod:`lecturecut.synthesis.lips.gan`).
+    ``None`` leaves them the background frames chosen from the footage around the span.
+    ``lips_method``: "own" (the lecturer's own mouth) or "gan" (the Wav2Lip GAN,
+    :mod:`lecturecut.synthesis.lips.gan`). ``mark_synthetic``: a small badge on every frame under new speech.
 
     A window's decoder seeks to just before the first source instant it shows, and a join's smoothing
     is computed only where its frames fall in the window.
