@@ -191,6 +191,12 @@ class ExportDialog(QDialog):
             self.target.addItem(_tr(label), key)
         self.prefix = QLineEdit(self)
         self.prefix.setPlaceholderText(self.tr("e.g. bigdata2026-w1 (every file name starts with it)"))
+        self.audio_track = QCheckBox(self.tr("Also the audio alone (.m4a)"), self)
+        self.timeline = QCheckBox(self.tr("A timeline for other editors (.otio)"), self)
+        self.mark = QCheckBox(self.tr("Mark synthetic speech in the picture"), self)
+        self.full_render = QCheckBox(self.tr("Re-encode every frame (no smart render)"), self)
+        self.full_render.setToolTip(self.tr("By default the untouched stretches of the video are copied as they "
+                                            "are and only the stretches around each edit are re-encoded"))
         form = QFormLayout()
         form.addRow(self.tr("Save as:"), dest_row)
         form.addRow(self.tr("For:"), self.target)
@@ -198,6 +204,8 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Quality:"), self.preset)
         form.addRow(self.tr("Subtitles:"), self.subtitles)
         form.addRow("", self.smooth)
+        for box in (self.audio_track, self.timeline, self.mark, self.full_render):
+            form.addRow("", box)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setValue(0)
@@ -230,7 +238,9 @@ class ExportDialog(QDialog):
 
     def options(self, overwrite: bool = False) -> Any:
         return jobs.export_options(self.subtitles.currentData(), self.smooth.isChecked(), self.preset.currentData(),
-                                   overwrite, target=self.target.currentData(), prefix=self.prefix.text().strip())
+                                   overwrite, target=self.target.currentData(), prefix=self.prefix.text().strip(),
+                                   audio_track=self.audio_track.isChecked(), mark_synthetic=self.mark.isChecked(),
+                                   timeline=self.timeline.isChecked(), full_render=self.full_render.isChecked())
 
     def _ask_overwrite_dialog(self, paths: list[str]) -> bool:
         answer = QMessageBox.question(
@@ -274,7 +284,8 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.progress.setRange(0, 0)
         self.status.setText(self.tr("Starting the export\u2026"))
-        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix):
+        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix, self.audio_track,
+                  self.timeline, self.mark, self.full_render):
             w.setEnabled(False)
         job.start(self.pool)
         return job
@@ -292,7 +303,8 @@ class ExportDialog(QDialog):
     def _finish(self) -> None:
         self.job = None
         self.export_button.setEnabled(True)
-        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix):
+        for w in (self.dest, self.preset, self.subtitles, self.smooth, self.target, self.prefix, self.audio_track,
+                  self.timeline, self.mark, self.full_render):
             w.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
 

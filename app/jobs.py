@@ -60,14 +60,16 @@ def preload_engine() -> threading.Thread:
 
 
 def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False, *,
-                   target: str = "openhpi", prefix: str = "") -> Any:
+                   target: str = "openhpi", prefix: str = "", audio_track: bool = False, mark_synthetic: bool = False,
+                   timeline: bool = False, full_render: bool = False) -> Any:
     """``synthesis.export.ExportOptions`` from the dialog's choices (preset: "fast", "balanced", "quality";
     target: "openhpi" or "archive", see ``render.delivery``; ``overwrite``: the user agreed to replace
     existing files)."""
     from lecturecut.synthesis.export import ExportOptions
 
     return ExportOptions(subtitles=subtitles, smooth_cuts=smooth_cuts, preset=preset, overwrite=overwrite,
-                         target=target, prefix=prefix)
+                         target=target, prefix=prefix, audio_track=audio_track, mark_synthetic=mark_synthetic,
+                         timeline=timeline, full_render=full_render)
 
 
 def existing_outputs(out_path: str | os.PathLike[str], options: Any, language: str = "") -> list[Path]:

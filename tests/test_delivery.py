@@ -65,7 +65,7 @@ def audio_stream(path) -> dict:
 def openhpi(tmp_path_factory):
     folder = tmp_path_factory.mktemp("openhpi")
     result = export(lecture(), folder / "lecture.mp4",
-                    ExportOptions(target="openhpi", prefix="ws26-w1", preset="draft", audio_track=True))
+                    ExportOptions(target="openhpi", prefix="ws26-w1", preset="draft", audio_track=True, timeline=True))
     return folder, result
 
 
@@ -74,7 +74,12 @@ def test_openhpi_names_every_output_with_the_course_prefix(openhpi):
     assert result.path == folder / "ws26-w1-lecture.mp4"
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in result.files) == [
         "ws26-w1-en.srt", "ws26-w1-en.txt", "ws26-w1-en.vtt", "ws26-w1-lecture.edits.json", "ws26-w1-lecture.m4a",
-        "ws26-w1-lecture.mp4", "ws26-w1-subtitles.zip"]
+        "ws26-w1-lecture.mp4", "ws26-w1-lecture.otio", "ws26-w1-subtitles.zip"]
+    import opentimelineio as otio
+
+    timeline = otio.adapters.read_from_file(str(folder / "ws26-w1-lecture.otio"))  # the same plan's timeline
+    assert [c.source_range.duration.value for c in timeline.tracks[1]] == [
+        s.n_samples for s in result.plan.spans if s.n_samples > 0]
     with zipfile.ZipFile(folder / "ws26-w1-subtitles.zip") as z:  # the upload: the WebVTT, as written
         assert z.namelist() == ["ws26-w1-en.vtt"]
         assert z.read("ws26-w1-en.vtt") == (folder / "ws26-w1-en.vtt").read_bytes()

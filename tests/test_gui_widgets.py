@@ -706,8 +706,10 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
     from lecturecut.app.dialogs import ExportDialog
 
     monkeypatch.setattr(dialogs.jobs, "export_options",
-                        lambda subtitles, smooth, preset, overwrite=False, target="openhpi", prefix="": SimpleNamespace(
-                            subtitles=subtitles, preset=preset, target=target, prefix=prefix, audio_track=False))
+                        lambda subtitles, smooth, preset, overwrite=False, **kw: SimpleNamespace(
+                            subtitles=subtitles, preset=preset, target=kw.get("target", "openhpi"),
+                            prefix=kw.get("prefix", ""), audio_track=kw.get("audio_track", False),
+                            timeline=kw.get("timeline", False)))
     calls = []
 
     def fake_export(project, out, options, progress, cancel):
@@ -737,3 +739,29 @@ def test_export_dialog_runs_the_export_as_a_job_with_progress_and_cancel(qtbot, 
     with qtbot.waitSignal(job.cancelled, timeout=5000):
         dialog.cancel_button.click()
     assert "cancelled" in dialog.status.text()
+
+
+def test_export_dialog_offers_the_presets_prefix_and_extras_of_the_command_line(qtbot, window, tmp_path):
+    from types import SimpleNamespace
+
+    from lecturecut.app.dialogs import ExportDialog
+
+    calls = []
+
+    def fake_export(project, out, options, progress, cancel):
+        calls.append(options)
+        return SimpleNamespace(path=Path(out), duration_s=1.0, n_cuts=0, warnings=[])
+
+    dialog = ExportDialog(window.session, window, window.pool, export=fake_export, ask_overwrite=lambda paths: True)
+    qtbot.addWidget(dialog)
+    assert dialog.target.currentData() == "openhpi"  # openHPI is the default, as on the command line
+    dialog.dest.setText(str(tmp_path / "lecture.mp4"))
+    dialog.target.setCurrentIndex(dialog.target.findData("archive"))
+    dialog.prefix.setText("  bigdata-w1 ")
+    for box in (dialog.audio_track, dialog.timeline, dialog.mark, dialog.full_render):
+        box.setChecked(True)
+    with qtbot.waitSignal(dialog.exportFinished, timeout=10_000):
+        dialog.start_export()
+    (options,) = calls
+    assert (options.target, options.prefix) == ("archive", "bigdata-w1")
+    assert options.audio_track and options.timeline and options.mark_synthetic and options.full_render

@@ -301,63 +301,88 @@
         <translation>z. B. bigdata2026-w1 (jeder Dateiname beginnt damit)</translation>
     </message>
     <message>
+        <location filename="../dialogs.py" line="194"/>
+        <source>Also the audio alone (.m4a)</source>
+        <translation>Auch den Ton allein (.m4a)</translation>
+    </message>
+    <message>
         <location filename="../dialogs.py" line="195"/>
+        <source>A timeline for other editors (.otio)</source>
+        <translation>Eine Zeitleiste für andere Schnittprogramme (.otio)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="196"/>
+        <source>Mark synthetic speech in the picture</source>
+        <translation>Synthetische Sprache im Bild kennzeichnen</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="197"/>
+        <source>Re-encode every frame (no smart render)</source>
+        <translation>Jedes Bild neu kodieren (kein Smart Render)</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="198"/>
+        <source>By default the untouched stretches of the video are copied as they are and only the stretches around each edit are re-encoded</source>
+        <translation>Standardmäßig werden die unveränderten Abschnitte des Videos unverändert kopiert und nur die Abschnitte um jede Änderung neu kodiert</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="201"/>
         <source>Save as:</source>
         <translation>Speichern als:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="196"/>
+        <location filename="../dialogs.py" line="202"/>
         <source>For:</source>
         <translation>Für:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="197"/>
+        <location filename="../dialogs.py" line="203"/>
         <source>Course prefix:</source>
         <translation>Kurspräfix:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="198"/>
+        <location filename="../dialogs.py" line="204"/>
         <source>Quality:</source>
         <translation>Qualität:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="199"/>
+        <location filename="../dialogs.py" line="205"/>
         <source>Subtitles:</source>
         <translation>Untertitel:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="209"/>
+        <location filename="../dialogs.py" line="217"/>
         <source>Retyped words are spoken in the lecturer&apos;s voice; a retype the voice cannot say is exported as recorded (the edit list says why).</source>
         <translation>Neu getippte Wörter werden mit der Stimme der vortragenden Person gesprochen; was die Stimme nicht sagen kann, wird wie aufgenommen exportiert (die Änderungsliste sagt, warum).</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="212"/>
-        <location filename="../dialogs.py" line="262"/>
+        <location filename="../dialogs.py" line="220"/>
+        <location filename="../dialogs.py" line="272"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="214"/>
+        <location filename="../dialogs.py" line="222"/>
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="226"/>
+        <location filename="../dialogs.py" line="234"/>
         <source>Export to</source>
         <translation>Exportieren nach</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="227"/>
+        <location filename="../dialogs.py" line="235"/>
         <source>MP4 video (*.mp4);;All files (*)</source>
         <translation>MP4-Video (*.mp4);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="237"/>
+        <location filename="../dialogs.py" line="247"/>
         <source>Replace existing files?</source>
         <translation>Vorhandene Dateien ersetzen?</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="238"/>
+        <location filename="../dialogs.py" line="248"/>
         <source>These files exist already and would be replaced:
 
 %1
@@ -370,32 +395,32 @@ Replace them?</source>
 Ersetzen?</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="258"/>
+        <location filename="../dialogs.py" line="268"/>
         <source>Not exported: the existing files were left as they are.</source>
         <translation>Nicht exportiert: Die vorhandenen Dateien bleiben, wie sie sind.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="276"/>
+        <location filename="../dialogs.py" line="286"/>
         <source>Starting the export…</source>
         <translation>Export wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="289"/>
+        <location filename="../dialogs.py" line="300"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="297"/>
+        <location filename="../dialogs.py" line="309"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="306"/>
+        <location filename="../dialogs.py" line="318"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../dialogs.py" line="309"/>
+        <location filename="../dialogs.py" line="321"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -403,17 +428,17 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="322"/>
+        <location filename="../dialogs.py" line="334"/>
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="328"/>
+        <location filename="../dialogs.py" line="340"/>
         <source>Export cancelled; nothing was written.</source>
         <translation>Export abgebrochen; es wurde nichts geschrieben.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="333"/>
+        <location filename="../dialogs.py" line="345"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
@@ -1081,133 +1106,133 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="359"/>
+        <location filename="../dialogs.py" line="371"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="366"/>
+        <location filename="../dialogs.py" line="378"/>
         <source>&apos;auto&apos; uses the Whisper weights installed with lecturecut; a name or a path chooses another model</source>
         <translation>„auto“ verwendet die mit lecturecut installierten Whisper-Gewichte; ein Name oder Pfad wählt ein anderes Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="370"/>
+        <location filename="../dialogs.py" line="382"/>
         <source>Detect automatically</source>
         <translation>Automatisch erkennen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="373"/>
+        <location filename="../dialogs.py" line="385"/>
         <source>When the language is detected, it is chosen among these (codes such as en, de, fr); an unlikely result is pointed out with a one-click fix</source>
         <translation>Wird die Sprache erkannt, dann unter diesen (Kürzel wie en, de, fr); ein unwahrscheinliches Ergebnis wird mit einer Ein-Klick-Korrektur angezeigt</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="386"/>
+        <location filename="../dialogs.py" line="398"/>
         <source>System</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="389"/>
+        <location filename="../dialogs.py" line="401"/>
         <source>Transcription (for newly opened videos)</source>
         <translation>Transkription (für neu geöffnete Videos)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="391"/>
+        <location filename="../dialogs.py" line="403"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="392"/>
+        <location filename="../dialogs.py" line="404"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="393"/>
+        <location filename="../dialogs.py" line="405"/>
         <source>Detect among:</source>
         <translation>Erkennen unter:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="394"/>
+        <location filename="../dialogs.py" line="406"/>
         <source>Engine:</source>
         <translation>Engine:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="395"/>
+        <location filename="../dialogs.py" line="407"/>
         <source>Synthesis of retyped words</source>
         <translation>Synthese neu getippter Wörter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="397"/>
+        <location filename="../dialogs.py" line="409"/>
         <source>Voice:</source>
         <translation>Stimme:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="398"/>
+        <location filename="../dialogs.py" line="410"/>
         <source>Lip sync:</source>
         <translation>Lippensynchronisation:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="399"/>
+        <location filename="../dialogs.py" line="411"/>
         <source>Interface</source>
         <translation>Oberfläche</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="401"/>
+        <location filename="../dialogs.py" line="413"/>
         <source>Language (after a restart):</source>
         <translation>Sprache (nach einem Neustart):</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="403"/>
+        <location filename="../dialogs.py" line="415"/>
         <source>Model weights</source>
         <translation>Modellgewichte</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="405"/>
+        <location filename="../dialogs.py" line="417"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="405"/>
+        <location filename="../dialogs.py" line="417"/>
         <source>Used for</source>
         <translation>Verwendet für</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="405"/>
+        <location filename="../dialogs.py" line="417"/>
         <source>Licence</source>
         <translation>Lizenz</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="406"/>
+        <location filename="../dialogs.py" line="418"/>
         <source>Where</source>
         <translation>Ort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="412"/>
+        <location filename="../dialogs.py" line="424"/>
         <source>Looking for model files…</source>
         <translation>Modelldateien werden gesucht…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="414"/>
-        <location filename="../dialogs.py" line="502"/>
+        <location filename="../dialogs.py" line="426"/>
+        <location filename="../dialogs.py" line="514"/>
         <source>Fetch</source>
         <translation>Herunterladen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="415"/>
+        <location filename="../dialogs.py" line="427"/>
         <source>Download the selected model (needs a network connection)</source>
         <translation>Das ausgewählte Modell herunterladen (braucht eine Netzwerkverbindung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="467"/>
+        <location filename="../dialogs.py" line="479"/>
         <source>not present</source>
         <translation>nicht vorhanden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="476"/>
+        <location filename="../dialogs.py" line="488"/>
         <source>%1 of %2 models present.</source>
         <translation>%1 von %2 Modellen vorhanden.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="504"/>
+        <location filename="../dialogs.py" line="516"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -1215,117 +1240,117 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../dialogs.py" line="534"/>
+        <location filename="../dialogs.py" line="546"/>
         <source>Play / pause (the edited lecture)</source>
         <translation>Abspielen / Pause (die bearbeitete Vorlesung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="535"/>
+        <location filename="../dialogs.py" line="547"/>
         <source>Jump back 5 seconds</source>
         <translation>5 Sekunden zurückspringen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="536"/>
+        <location filename="../dialogs.py" line="548"/>
         <source>Pause, stop the preview, normal speed</source>
         <translation>Pause, Vorschau beenden, normale Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="537"/>
+        <location filename="../dialogs.py" line="549"/>
         <source>Play; again: faster (up to 2×)</source>
         <translation>Abspielen; nochmals: schneller (bis 2×)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="538"/>
+        <location filename="../dialogs.py" line="550"/>
         <source>Previous / next word (seeks there)</source>
         <translation>Vorheriges / nächstes Wort (springt dorthin)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="539"/>
+        <location filename="../dialogs.py" line="551"/>
         <source>Extend the selection by a word</source>
         <translation>Auswahl um ein Wort erweitern</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="541"/>
+        <location filename="../dialogs.py" line="553"/>
         <source>Delete the selected words (or the word at the cursor)</source>
         <translation>Ausgewählte Wörter löschen (oder das Wort am Cursor)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="542"/>
+        <location filename="../dialogs.py" line="554"/>
         <source>Type over a selection</source>
         <translation>Über eine Auswahl tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="543"/>
+        <location filename="../dialogs.py" line="555"/>
         <source>Retype the words (Enter confirms, Esc cancels)</source>
         <translation>Die Wörter neu tippen (Eingabe bestätigt, Esc bricht ab)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="544"/>
+        <location filename="../dialogs.py" line="556"/>
         <source>Retype the selected words</source>
         <translation>Ausgewählte Wörter neu tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="545"/>
+        <location filename="../dialogs.py" line="557"/>
         <source>Restore the selected words as recorded</source>
         <translation>Ausgewählte Wörter wie aufgenommen wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="546"/>
+        <location filename="../dialogs.py" line="558"/>
         <source>Play the selected words (as edited)</source>
         <translation>Die ausgewählten Wörter abspielen (wie bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="547"/>
+        <location filename="../dialogs.py" line="559"/>
         <source>Undo</source>
         <translation>Rückgängig</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="548"/>
+        <location filename="../dialogs.py" line="560"/>
         <source>Redo</source>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="549"/>
+        <location filename="../dialogs.py" line="561"/>
         <source>Find and replace</source>
         <translation>Suchen und Ersetzen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="550"/>
+        <location filename="../dialogs.py" line="562"/>
         <source>Hide / show deleted words</source>
         <translation>Gelöschte Wörter aus- / einblenden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="551"/>
+        <location filename="../dialogs.py" line="563"/>
         <source>Open a video or project</source>
         <translation>Video oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="552"/>
+        <location filename="../dialogs.py" line="564"/>
         <source>Save / Save as</source>
         <translation>Speichern / Speichern unter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="553"/>
+        <location filename="../dialogs.py" line="565"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="554"/>
+        <location filename="../dialogs.py" line="566"/>
         <source>Click a word</source>
         <translation>Klick auf ein Wort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="555"/>
+        <location filename="../dialogs.py" line="567"/>
         <source>Play from that word</source>
         <translation>Ab diesem Wort abspielen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="556"/>
+        <location filename="../dialogs.py" line="568"/>
         <source>Ctrl+wheel on the timeline</source>
         <translation>Strg+Mausrad auf der Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="557"/>
+        <location filename="../dialogs.py" line="569"/>
         <source>Zoom the waveform</source>
         <translation>Wellenform zoomen</translation>
     </message>
@@ -1333,17 +1358,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="564"/>
+        <location filename="../dialogs.py" line="576"/>
         <source>Keyboard shortcuts</source>
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="567"/>
+        <location filename="../dialogs.py" line="579"/>
         <source>Key</source>
         <translation>Taste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="567"/>
+        <location filename="../dialogs.py" line="579"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>

@@ -68,6 +68,7 @@ class ExportOptions:
     loudness_lufs: float = -16.0  # openhpi: the integrated loudness (true peak at most -1 dBTP)
     audio_track: bool = False  # also the audio alone, OUT.m4a
     mark_synthetic: bool = False  # a small "synthetic" badge burned into the frames under new speech
+    timeline: bool = False  # also OUT.otio, the edit as an OpenTimelineIO timeline (render.timeline)
     # the mouth under new speech: "own" (the lecturer's own mouth footage), "gan" (the Wav2Lip GAN, opt-in:
     # its weights must be fetched) or "off" (the background frames as chosen); True / False mean "own" / "off"
     lips: bool | str = "own"
@@ -117,7 +118,7 @@ def outputs_of(out_path: Path, options: ExportOptions, language: str = "") -> li
     """Every file an export to ``out_path`` may write (``language``: the transcript's, which openhpi's
     subtitle names carry)."""
     return delivery_outputs(Path(out_path), options.target, options.prefix, language, options.subtitles,
-                            options.audio_track).all()
+                            options.audio_track, options.timeline).all()
 
 
 def export(project: Project, out_path: str | Path, options: ExportOptions = ExportOptions(),
@@ -192,7 +193,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
             wav = tmp / "audio_normalized.wav"
         rate, channels = (OPENHPI_RATE, OPENHPI_CHANNELS) if options.target == OPENHPI else (None, None)
         names = delivery_outputs(out_path, options.target, options.prefix, project.transcript.language,
-                                 options.subtitles, options.audio_track)
+                                 options.subtitles, options.audio_track, options.timeline)
         video_file = tmp / "video.mp4"
         video_report = None
         method = lips_choice(options.lips)
@@ -225,6 +226,10 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                            what="writing the audio track")
             files.append(names.audio_track)
         # never silent: every cut, synthesized voice and regenerated frame, listed beside the video
+        if names.timeline is not None:
+            from .timeline import write_timeline
+
+            files.append(write_timeline(project, plan, names.timeline, out_path, overwrite=True))  # checked above
         record = edits_record(project, plan, lips or ())
         record["marked_synthetic"] = bool(options.mark_synthetic and has_video)
         files.append(write_record(record, out_path))

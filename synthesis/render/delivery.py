@@ -42,10 +42,11 @@ class Outputs:
     zip: Path | None = None
     text: Path | None = None
     audio_track: Path | None = None
+    timeline: Path | None = None  # OUT.otio (ExportOptions.timeline)
 
     def all(self) -> list[Path]:
-        return [p for p in (self.video, self.srt, self.vtt, self.zip, self.text, self.audio_track, self.record)
-                if p is not None]
+        return [p for p in (self.video, self.srt, self.vtt, self.zip, self.text, self.audio_track, self.timeline,
+                            self.record) if p is not None]
 
 
 def prefixed(path: Path, prefix: str) -> Path:
@@ -55,8 +56,16 @@ def prefixed(path: Path, prefix: str) -> Path:
     return path.with_name(f"{prefix}-{path.name}")
 
 
-def outputs(out_path: Path, target: str, prefix: str, language: str, subtitles: str, audio_track: bool) -> Outputs:
+def outputs(out_path: Path, target: str, prefix: str, language: str, subtitles: str, audio_track: bool,
+            timeline: bool = False) -> Outputs:
     """The names of everything an export to ``out_path`` writes (see the module docstring)."""
+    import dataclasses
+
+    names = _outputs(out_path, target, prefix, language, subtitles, audio_track)
+    return dataclasses.replace(names, timeline=names.video.with_suffix(".otio")) if timeline else names
+
+
+def _outputs(out_path: Path, target: str, prefix: str, language: str, subtitles: str, audio_track: bool) -> Outputs:
     from .provenance import record_path
 
     if target not in TARGETS:
