@@ -215,6 +215,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
             run_ffmpeg(args, duration_s=plan.output_duration_s,
                        progress=scaled(progress, 0.93, 1.0), cancel=cancel,
                        message="writing the file", what="writing the exported file")
+            check_streams(part, plan)  # before it is renamed into place
         files = [out_path, *write_sidecars(cues, names)]
         subtitle_paths = [p for p in files if p in (names.srt, names.vtt)]
         if names.audio_track is not None:
@@ -237,6 +238,41 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
     synthesized = tuple((s.replacement, s.method, s.n_samples / plan.audio_rate) for s in plan.synth_spans)
     return ExportResult(out_path, plan.output_duration_s, plan.n_cuts, plan, tuple(subtitle_paths), plan.warnings,
                         synthesized, tuple(lips or ()), video_report, loudness, tuple(files))
+
+
+def check_streams(path: Path, plan: RenderPlan) -> None:
+    """The written file has the plan's frames, and its audio and video last the same within a frame;
+    a one-line MediaError otherwise (the file is then never renamed into place)."""
+    import json
+    import subprocess
+
+    from lecturecut.media.ffmpeg import ffprobe_path, media_arg
+
+    def streams(*extra: str) -> dict:
+        out = subprocess.run([ffprobe_path(), "-v", "error", *extra, "-show_entries",
+                              "stream=codec_type,duration,nb_frames,nb_read_packets", "-of", "json", media_arg(path)],
+                             capture_output=True, text=True)
+        return {s.get("codec_type"): s for s in json.loads(out.stdout or "{}").get("streams", [])}
+
+    found = streams()
+    if "audio" not in found:
+        raise MediaError("The exported file has no readable audio stream; nothing was replaced. Try again, "
+                         "or export with --full-render.")
+    video = found.get("video")
+    if video is None or plan.fps is None or path.suffix.lower() == ".avi":
+        return  # (AVI counts B-frame placeholders among its frames: its count says nothing here)
+    if "nb_frames" not in video:  # Matroska, AVI: the container does not say; count the packets (no decode)
+        found = streams("-count_packets")
+        video = found["video"]
+    frames = int(video.get("nb_frames", video.get("nb_read_packets", -1)))
+    if frames != plan.output_frames:
+        raise MediaError(f"The exported video has {frames} frames, not the planned {plan.output_frames}; "
+                         "nothing was replaced. Export again with --full-render.")
+    if "duration" in video and "duration" in found["audio"]:
+        gap = abs(float(video["duration"]) - float(found["audio"]["duration"]))
+        if gap > 1.5 / float(plan.fps):
+            raise MediaError(f"The exported audio and video differ in length by {gap:.3f} s; nothing was "
+                             "replaced. Export again with --full-render.")
 
 
 def _after(progress: ProgressFn, lo: float) -> ProgressFn:
