@@ -50,7 +50,7 @@ from .settings import (
     VOICE_BACKENDS,
     AppSettings,
 )
-from .workers import Job, format_duration
+from .workers import Job, format_duration, show_progress
 
 
 def _tr(text: str) -> str:
@@ -291,14 +291,7 @@ class ExportDialog(QDialog):
         return job
 
     def _on_progress(self, fraction: float | None, message: str) -> None:
-        if fraction is None:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(fraction * 1000))
-        eta = self.job.eta_s() if self.job else None
-        left = "" if eta is None else "  \u2014  " + self.tr("about %1 left").replace("%1", format_duration(eta))
-        self.status.setText(message + left)
+        show_progress(self.job, self.progress, self.status, fraction, message)
 
     def _finish(self) -> None:
         self.job = None

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from . import jobs
 from .child_process import run_in_process
 from .session import QtSession
-from .workers import Job, format_duration
+from .workers import Job, show_progress
 
 try:  # Qt Multimedia is optional at run time (as in player.py)
     from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame, QVideoSink
@@ -137,14 +137,7 @@ class EditPreviewDialog(QDialog):
         return job
 
     def _on_progress(self, fraction: float | None, message: str) -> None:
-        if fraction is None:
-            self.progress.setRange(0, 0)
-        else:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(fraction * 1000))
-        eta = self.job.eta_s() if self.job else None
-        left = "" if eta is None else "  \u2014  " + self.tr("about %1 left").replace("%1", format_duration(eta))
-        self.status.setText(message + left)
+        show_progress(self.job, self.progress, self.status, fraction, message)
 
     def _on_done(self, result: Any) -> None:
         if self._job_over():
@@ -166,22 +159,20 @@ class EditPreviewDialog(QDialog):
             self._player.play()
 
     def _on_failed(self, message: str) -> None:
-        if self._job_over():
-            return
-        self.progress.hide()
-        self.cancel_button.setText(self.tr("Close"))
-        self.picture.message = ""
-        self.picture.update()
-        self.status.setText(self.tr("The edit could not be rendered: %1").replace("%1", str(message)))
+        self._ended(self.tr("The edit could not be rendered: %1").replace("%1", str(message)))
 
     def _on_cancelled(self) -> None:
+        self._ended(self.tr("Cancelled: nothing was rendered."))
+
+    def _ended(self, text: str) -> None:
+        """The render stopped without a clip: say why, offer Close."""
         if self._job_over():
             return
         self.progress.hide()
         self.cancel_button.setText(self.tr("Close"))
         self.picture.message = ""
         self.picture.update()
-        self.status.setText(self.tr("Cancelled: nothing was rendered."))
+        self.status.setText(text)
 
     def _cancel_or_close(self) -> None:
         if self.job is not None:

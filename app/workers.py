@@ -15,7 +15,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 
 from lecturecut.core import Cancelled, CancelToken, ProgressFn
 
@@ -180,3 +180,17 @@ class Job(QObject):
             self._w_outcome.emit(*outcome)
         except RuntimeError:
             pass  # the Job was deleted with its window while running: nobody is listening
+
+
+def show_progress(job: "Job | None", bar: Any, label: Any, fraction: float | None, message: str) -> None:
+    """A job's progress on ``bar`` (busy while the fraction is unknown) and its message with the time
+    left on ``label``: how every dialog that runs a job shows it."""
+    if fraction is None:
+        bar.setRange(0, 0)
+    else:
+        bar.setRange(0, 1000)
+        bar.setValue(int(fraction * 1000))
+    eta = job.eta_s() if job else None
+    left = "" if eta is None else "  \u2014  " + QCoreApplication.translate("Jobs", "about %1 left").replace(
+        "%1", format_duration(eta))
+    label.setText(message + left)

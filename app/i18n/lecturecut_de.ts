@@ -246,34 +246,28 @@
         <translation>Noch einmal abspielen</translation>
     </message>
     <message>
-        <location filename="../edit_preview.py" line="146"/>
-        <source>about %1 left</source>
-        <translation>noch etwa %1</translation>
-    </message>
-    <message>
-        <location filename="../edit_preview.py" line="154"/>
+        <location filename="../edit_preview.py" line="147"/>
         <location filename="../edit_preview.py" line="172"/>
-        <location filename="../edit_preview.py" line="181"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../edit_preview.py" line="156"/>
+        <location filename="../edit_preview.py" line="149"/>
         <source>The recording (%1 s), then the edited lecture (%2 s), as exported.</source>
         <translation>Die Aufnahme (%1 s), dann die bearbeitete Vorlesung (%2 s), wie exportiert.</translation>
     </message>
     <message>
-        <location filename="../edit_preview.py" line="161"/>
+        <location filename="../edit_preview.py" line="154"/>
         <source>No picture (the clip cannot be played on this system); it is in %1</source>
         <translation>Kein Bild (der Clip kann auf diesem System nicht abgespielt werden); er liegt in %1</translation>
     </message>
     <message>
-        <location filename="../edit_preview.py" line="175"/>
+        <location filename="../edit_preview.py" line="162"/>
         <source>The edit could not be rendered: %1</source>
         <translation>Die Änderung konnte nicht gerendert werden: %1</translation>
     </message>
     <message>
-        <location filename="../edit_preview.py" line="184"/>
+        <location filename="../edit_preview.py" line="165"/>
         <source>Cancelled: nothing was rendered.</source>
         <translation>Abgebrochen: nichts wurde gerendert.</translation>
     </message>
@@ -405,22 +399,17 @@ Ersetzen?</translation>
         <translation>Export wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="300"/>
-        <source>about %1 left</source>
-        <translation>noch etwa %1</translation>
-    </message>
-    <message>
-        <location filename="../dialogs.py" line="309"/>
+        <location filename="../dialogs.py" line="302"/>
         <source>Close</source>
         <translation>Schließen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="318"/>
+        <location filename="../dialogs.py" line="311"/>
         <source>Exported to %1</source>
         <translation>Exportiert nach %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../dialogs.py" line="321"/>
+        <location filename="../dialogs.py" line="314"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -428,17 +417,17 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="334"/>
+        <location filename="../dialogs.py" line="327"/>
         <source>Export failed</source>
         <translation>Export fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="340"/>
+        <location filename="../dialogs.py" line="333"/>
         <source>Export cancelled; nothing was written.</source>
         <translation>Export abgebrochen; es wurde nichts geschrieben.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="345"/>
+        <location filename="../dialogs.py" line="338"/>
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
@@ -536,6 +525,14 @@ Ersetzen?</translation>
     </message>
     <message>
         <location filename="../main_window.py" line="190"/>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+</context>
+<context>
+    <name>Jobs</name>
+    <message>
+        <location filename="../workers.py" line="194"/>
         <source>about %1 left</source>
         <translation>noch etwa %1</translation>
     </message>
@@ -1106,133 +1103,133 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="371"/>
+        <location filename="../dialogs.py" line="364"/>
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="378"/>
+        <location filename="../dialogs.py" line="371"/>
         <source>&apos;auto&apos; uses the Whisper weights installed with lecturecut; a name or a path chooses another model</source>
         <translation>„auto“ verwendet die mit lecturecut installierten Whisper-Gewichte; ein Name oder Pfad wählt ein anderes Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="382"/>
+        <location filename="../dialogs.py" line="375"/>
         <source>Detect automatically</source>
         <translation>Automatisch erkennen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="385"/>
+        <location filename="../dialogs.py" line="378"/>
         <source>When the language is detected, it is chosen among these (codes such as en, de, fr); an unlikely result is pointed out with a one-click fix</source>
         <translation>Wird die Sprache erkannt, dann unter diesen (Kürzel wie en, de, fr); ein unwahrscheinliches Ergebnis wird mit einer Ein-Klick-Korrektur angezeigt</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="398"/>
+        <location filename="../dialogs.py" line="391"/>
         <source>System</source>
         <translation>System</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="401"/>
+        <location filename="../dialogs.py" line="394"/>
         <source>Transcription (for newly opened videos)</source>
         <translation>Transkription (für neu geöffnete Videos)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="403"/>
+        <location filename="../dialogs.py" line="396"/>
         <source>Model:</source>
         <translation>Modell:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="404"/>
+        <location filename="../dialogs.py" line="397"/>
         <source>Language:</source>
         <translation>Sprache:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="405"/>
+        <location filename="../dialogs.py" line="398"/>
         <source>Detect among:</source>
         <translation>Erkennen unter:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="406"/>
+        <location filename="../dialogs.py" line="399"/>
         <source>Engine:</source>
         <translation>Engine:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="407"/>
+        <location filename="../dialogs.py" line="400"/>
         <source>Synthesis of retyped words</source>
         <translation>Synthese neu getippter Wörter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="409"/>
+        <location filename="../dialogs.py" line="402"/>
         <source>Voice:</source>
         <translation>Stimme:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="410"/>
+        <location filename="../dialogs.py" line="403"/>
         <source>Lip sync:</source>
         <translation>Lippensynchronisation:</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="411"/>
+        <location filename="../dialogs.py" line="404"/>
         <source>Interface</source>
         <translation>Oberfläche</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="413"/>
+        <location filename="../dialogs.py" line="406"/>
         <source>Language (after a restart):</source>
         <translation>Sprache (nach einem Neustart):</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="415"/>
+        <location filename="../dialogs.py" line="408"/>
         <source>Model weights</source>
         <translation>Modellgewichte</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="417"/>
+        <location filename="../dialogs.py" line="410"/>
         <source>Model</source>
         <translation>Modell</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="417"/>
+        <location filename="../dialogs.py" line="410"/>
         <source>Used for</source>
         <translation>Verwendet für</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="417"/>
+        <location filename="../dialogs.py" line="410"/>
         <source>Licence</source>
         <translation>Lizenz</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="418"/>
+        <location filename="../dialogs.py" line="411"/>
         <source>Where</source>
         <translation>Ort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="424"/>
+        <location filename="../dialogs.py" line="417"/>
         <source>Looking for model files…</source>
         <translation>Modelldateien werden gesucht…</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="426"/>
-        <location filename="../dialogs.py" line="514"/>
+        <location filename="../dialogs.py" line="419"/>
+        <location filename="../dialogs.py" line="507"/>
         <source>Fetch</source>
         <translation>Herunterladen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="427"/>
+        <location filename="../dialogs.py" line="420"/>
         <source>Download the selected model (needs a network connection)</source>
         <translation>Das ausgewählte Modell herunterladen (braucht eine Netzwerkverbindung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="479"/>
+        <location filename="../dialogs.py" line="472"/>
         <source>not present</source>
         <translation>nicht vorhanden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="488"/>
+        <location filename="../dialogs.py" line="481"/>
         <source>%1 of %2 models present.</source>
         <translation>%1 von %2 Modellen vorhanden.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="516"/>
+        <location filename="../dialogs.py" line="509"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
@@ -1240,117 +1237,117 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>Shortcuts</name>
     <message>
-        <location filename="../dialogs.py" line="546"/>
+        <location filename="../dialogs.py" line="539"/>
         <source>Play / pause (the edited lecture)</source>
         <translation>Abspielen / Pause (die bearbeitete Vorlesung)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="547"/>
+        <location filename="../dialogs.py" line="540"/>
         <source>Jump back 5 seconds</source>
         <translation>5 Sekunden zurückspringen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="548"/>
+        <location filename="../dialogs.py" line="541"/>
         <source>Pause, stop the preview, normal speed</source>
         <translation>Pause, Vorschau beenden, normale Geschwindigkeit</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="549"/>
+        <location filename="../dialogs.py" line="542"/>
         <source>Play; again: faster (up to 2×)</source>
         <translation>Abspielen; nochmals: schneller (bis 2×)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="550"/>
+        <location filename="../dialogs.py" line="543"/>
         <source>Previous / next word (seeks there)</source>
         <translation>Vorheriges / nächstes Wort (springt dorthin)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="551"/>
+        <location filename="../dialogs.py" line="544"/>
         <source>Extend the selection by a word</source>
         <translation>Auswahl um ein Wort erweitern</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="553"/>
+        <location filename="../dialogs.py" line="546"/>
         <source>Delete the selected words (or the word at the cursor)</source>
         <translation>Ausgewählte Wörter löschen (oder das Wort am Cursor)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="554"/>
+        <location filename="../dialogs.py" line="547"/>
         <source>Type over a selection</source>
         <translation>Über eine Auswahl tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="555"/>
+        <location filename="../dialogs.py" line="548"/>
         <source>Retype the words (Enter confirms, Esc cancels)</source>
         <translation>Die Wörter neu tippen (Eingabe bestätigt, Esc bricht ab)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="556"/>
+        <location filename="../dialogs.py" line="549"/>
         <source>Retype the selected words</source>
         <translation>Ausgewählte Wörter neu tippen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="557"/>
+        <location filename="../dialogs.py" line="550"/>
         <source>Restore the selected words as recorded</source>
         <translation>Ausgewählte Wörter wie aufgenommen wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="558"/>
+        <location filename="../dialogs.py" line="551"/>
         <source>Play the selected words (as edited)</source>
         <translation>Die ausgewählten Wörter abspielen (wie bearbeitet)</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="559"/>
+        <location filename="../dialogs.py" line="552"/>
         <source>Undo</source>
         <translation>Rückgängig</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="560"/>
+        <location filename="../dialogs.py" line="553"/>
         <source>Redo</source>
         <translation>Wiederholen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="561"/>
+        <location filename="../dialogs.py" line="554"/>
         <source>Find and replace</source>
         <translation>Suchen und Ersetzen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="562"/>
+        <location filename="../dialogs.py" line="555"/>
         <source>Hide / show deleted words</source>
         <translation>Gelöschte Wörter aus- / einblenden</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="563"/>
+        <location filename="../dialogs.py" line="556"/>
         <source>Open a video or project</source>
         <translation>Video oder Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="564"/>
+        <location filename="../dialogs.py" line="557"/>
         <source>Save / Save as</source>
         <translation>Speichern / Speichern unter</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="565"/>
+        <location filename="../dialogs.py" line="558"/>
         <source>Export</source>
         <translation>Exportieren</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="566"/>
+        <location filename="../dialogs.py" line="559"/>
         <source>Click a word</source>
         <translation>Klick auf ein Wort</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="567"/>
+        <location filename="../dialogs.py" line="560"/>
         <source>Play from that word</source>
         <translation>Ab diesem Wort abspielen</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="568"/>
+        <location filename="../dialogs.py" line="561"/>
         <source>Ctrl+wheel on the timeline</source>
         <translation>Strg+Mausrad auf der Zeitleiste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="569"/>
+        <location filename="../dialogs.py" line="562"/>
         <source>Zoom the waveform</source>
         <translation>Wellenform zoomen</translation>
     </message>
@@ -1358,17 +1355,17 @@ Wörter löschen schneidet sie heraus, Wörter überschreiben tippt sie neu, dan
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../dialogs.py" line="576"/>
+        <location filename="../dialogs.py" line="569"/>
         <source>Keyboard shortcuts</source>
         <translation>Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="579"/>
+        <location filename="../dialogs.py" line="572"/>
         <source>Key</source>
         <translation>Taste</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="579"/>
+        <location filename="../dialogs.py" line="572"/>
         <source>Action</source>
         <translation>Aktion</translation>
     </message>

@@ -23,7 +23,7 @@
 <context>
     <name>ExportDialog</name>
     <message numerus="yes">
-        <location filename="../dialogs.py" line="321"/>
+        <location filename="../dialogs.py" line="314"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
