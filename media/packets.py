@@ -162,3 +162,21 @@ def packet_hashes(path: str | Path) -> list[str]:
         raise MediaError(f"Cannot hash the video packets of '{Path(path).name}'.")
     return [line.rsplit(",", 1)[1].strip() for line in proc.stdout.splitlines()
             if line and not line.startswith("#")]
+
+
+def video_stream_fields(path: str | Path, keys: tuple[str, ...]) -> dict[str, str]:
+    """Fields of the first video stream as ffprobe spells them (one call; a missing field is "")."""
+    proc = subprocess.run([ffprobe_path(), "-v", "error", "-select_streams", "v:0", "-show_entries",
+                           "stream=" + ",".join(keys), "-of", "default=nw=1", media_arg(path)],
+                          capture_output=True, text=True)
+    found = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    return {k: found.get(k, "") for k in keys}
+
+
+def decode_error(path: str | Path, start_s: float, duration_s: float) -> str:
+    """The last error ffmpeg reports decoding ``duration_s`` of video from ``start_s``; "" when clean."""
+    proc = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", f"{start_s:.6f}", "-i", media_arg(path),
+                           "-t", f"{duration_s:.6f}", "-map", "0:v:0", "-f", "null", "-"],
+                          capture_output=True, text=True)
+    err = proc.stderr.strip()
+    return err.splitlines()[-1] if err else ("" if proc.returncode == 0 else f"exit {proc.returncode}")

@@ -29,20 +29,21 @@ from __future__ import annotations
 
 import bisect
 import shutil
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from lecturecut.core import ProgressFn, check_cancel, scaled
-from lecturecut.media.ffmpeg import ffmpeg_path, ffprobe_path, media_arg, run_ffmpeg
+from lecturecut.media.ffmpeg import media_arg, run_ffmpeg
 from lecturecut.media.frames import FrameWriter
 from lecturecut.media.packets import (
     VideoPackets,
     copy_gops,
+    decode_error,
     packet_hashes,
     stream_headers,
     video_packets,
+    video_stream_fields,
 )
 
 from ..plan import RenderPlan, SynthSpan
@@ -186,35 +187,23 @@ def x264_args(project: Project) -> list[str]:
     if "deadzone" in options:
         inter, _, intra = options["deadzone"].partition(",")
         params += [f"deadzone-inter={inter}", f"deadzone-intra={intra}"]
-    sar = _stream_field(source, "sample_aspect_ratio")
+    fields = video_stream_fields(source, ("sample_aspect_ratio", "profile", "level", "color_primaries",
+                                          "color_transfer", "color_space"))
+    sar = fields["sample_aspect_ratio"]
     if sar and sar not in ("0:1", "N/A"):
         params.append("sar=" + sar.replace(":", "/"))  # the VUI's aspect ratio, as the source's stream says it
-    level = _level(source)
-    args = ["-c:v", "libx264", "-x264-params", ":".join(params), "-profile:v", _profile(source)]
-    if level:
-        args += ["-level", level]
+    profile = {"High": "high", "Main": "main", "Constrained Baseline": "baseline", "Baseline": "baseline"}.get(
+        fields["profile"], "high")
+    args = ["-c:v", "libx264", "-x264-params", ":".join(params), "-profile:v", profile]
+    level = fields["level"]
+    if level.isdigit() and int(level) > 0:
+        args += ["-level", f"{int(level) / 10:g}"]
     for flag, key in (("-color_primaries", "color_primaries"), ("-color_trc", "color_transfer"),
                       ("-colorspace", "color_space")):
-        value = _stream_field(source, key)
+        value = fields[key]
         if value and value != "unknown":
             args += [flag, value]
     return args
-
-
-def _stream_field(path: str | Path, key: str) -> str:
-    out = subprocess.run([ffprobe_path(), "-v", "error", "-select_streams", "v:0", "-show_entries", f"stream={key}",
-                          "-of", "default=nw=1:nk=1", media_arg(path)], capture_output=True, text=True).stdout
-    return out.strip().splitlines()[0] if out.strip() else ""
-
-
-def _profile(path) -> str:
-    return {"High": "high", "Main": "main", "Constrained Baseline": "baseline", "Baseline": "baseline"}.get(
-        _stream_field(path, "profile"), "high")
-
-
-def _level(path) -> str:
-    level = _stream_field(path, "level")
-    return f"{int(level) / 10:g}" if level.isdigit() and int(level) > 0 else ""
 
 
 def eligibility(project: Project, plan: RenderPlan) -> tuple[VideoPackets, list[str]]:
@@ -341,12 +330,9 @@ def _verify(plan: RenderPlan, path: Path, source, packets: VideoPackets, pieces:
         after = next((k for k in keys if k > piece.end), plan.output_frames)
         t0 = float(Fraction(piece.start) / fps)
         t1 = float(Fraction(min(after + 1, plan.output_frames)) / fps)
-        proc = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", f"{t0:.6f}", "-i", media_arg(path),
-                               "-t", f"{t1 - t0:.6f}", "-map", "0:v:0", "-f", "null", "-"],
-                              capture_output=True, text=True)
-        if proc.returncode != 0 or proc.stderr.strip():
-            raise Unmatched(f"the joined video does not decode cleanly near {t0:.1f} s "
-                            f"({proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode})")
+        error = decode_error(path, t0, t1 - t0)
+        if error:
+            raise Unmatched(f"the joined video does not decode cleanly near {t0:.1f} s ({error})")
 
 
 def _gop_packet_ranges(packets: VideoPackets) -> dict[int, tuple[int, int]]:
