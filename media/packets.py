@@ -180,3 +180,14 @@ def decode_error(path: str | Path, start_s: float, duration_s: float) -> str:
                           capture_output=True, text=True)
     err = proc.stderr.strip()
     return err.splitlines()[-1] if err else ("" if proc.returncode == 0 else f"exit {proc.returncode}")
+
+
+def stream_summary(path: str | Path, count_packets: bool = False) -> dict[str, dict[str, str]]:
+    """Each stream's duration and frame count as the container says them, by codec type ("video",
+    "audio"); ``count_packets`` also counts its packets (a demux pass, no decode)."""
+    import json
+
+    proc = subprocess.run([ffprobe_path(), "-v", "error", *(["-count_packets"] if count_packets else []),
+                           "-show_entries", "stream=codec_type,duration,nb_frames,nb_read_packets", "-of", "json",
+                           media_arg(path)], capture_output=True, text=True)
+    return {s.get("codec_type"): s for s in json.loads(proc.stdout or "{}").get("streams", [])}

@@ -243,18 +243,9 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
 def check_streams(path: Path, plan: RenderPlan) -> None:
     """The written file has the plan's frames, and its audio and video last the same within a frame;
     a one-line MediaError otherwise (the file is then never renamed into place)."""
-    import json
-    import subprocess
+    from lecturecut.media.packets import stream_summary
 
-    from lecturecut.media.ffmpeg import ffprobe_path, media_arg
-
-    def streams(*extra: str) -> dict:
-        out = subprocess.run([ffprobe_path(), "-v", "error", *extra, "-show_entries",
-                              "stream=codec_type,duration,nb_frames,nb_read_packets", "-of", "json", media_arg(path)],
-                             capture_output=True, text=True)
-        return {s.get("codec_type"): s for s in json.loads(out.stdout or "{}").get("streams", [])}
-
-    found = streams()
+    found = stream_summary(path)
     if "audio" not in found:
         raise MediaError("The exported file has no readable audio stream; nothing was replaced. Try again, "
                          "or export with --full-render.")
@@ -262,7 +253,7 @@ def check_streams(path: Path, plan: RenderPlan) -> None:
     if video is None or plan.fps is None or path.suffix.lower() == ".avi":
         return  # (AVI counts B-frame placeholders among its frames: its count says nothing here)
     if "nb_frames" not in video:  # Matroska, AVI: the container does not say; count the packets (no decode)
-        found = streams("-count_packets")
+        found = stream_summary(path, count_packets=True)
         video = found["video"]
     frames = int(video.get("nb_frames", video.get("nb_read_packets", -1)))
     if frames != plan.output_frames:
