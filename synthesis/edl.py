@@ -19,6 +19,13 @@ silently throw the new wording away):
   the edit is refused with a message saying so (restore or retype instead).
 
 Words outside any retype are deleted as usual.
+
+A *shortened pause* (``Pause``) keeps only ``keep_ms`` of the silence between two kept
+words (the clean-up's long pauses): the render plan removes the middle of the pause at
+quiet points, so the room tone stays and the join is the same click-free join as a cut's.
+It belongs to the gap between source words ``before - 1`` and ``before``: an edit of either
+word (a deletion, a retype, an insertion there, a restore) drops it, because that edit's
+own join then decides how much of the pause is kept.
 """
 
 from __future__ import annotations
@@ -161,6 +168,22 @@ class VoiceTuning:
 
 DEFAULT_TUNING = VoiceTuning()
 
+# A shortened pause keeps at least this much silence (less sounds like a cut-off breath) and at
+# most this much (a "shortened" pause longer than that is not a shortening anyone asks for).
+MIN_PAUSE_KEEP_MS = 100
+MAX_PAUSE_KEEP_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Pause:
+    """The pause before source word ``before`` (after word ``before - 1``) keeps only ``keep_ms``."""
+
+    before: int
+    keep_ms: int
+
+    def to_json(self) -> list[int]:
+        return [self.before, self.keep_ms]
+
 
 @dataclass(frozen=True)
 class Replacement:
@@ -224,6 +247,7 @@ class Edl:
     n_words: int  # length of the source transcript the indices refer to
     deleted: frozenset[int] = field(default_factory=frozenset)
     replacements: tuple[Replacement, ...] = ()  # sorted by (start, end), non-overlapping
+    pauses: tuple[Pause, ...] = ()  # sorted by ``before``, one per gap, both neighbours kept
 
     # ---- queries -------------------------------------------------------
     def _check_range(self, start: int, end: int) -> None:
@@ -254,7 +278,18 @@ class Edl:
 
     @property
     def is_empty(self) -> bool:
-        return not self.deleted and not self.replacements
+        return not self.deleted and not self.replacements and not self.pauses
+
+    def pause_at(self, before: int) -> Pause | None:
+        for p in self.pauses:
+            if p.before == before:
+                return p
+        return None
+
+    def _pauses_clear_of(self, start: int, end: int) -> tuple[Pause, ...]:
+        """The shortened pauses that survive an edit of words ``[start, end)`` (an insertion when
+        ``start == end``): those of the gaps that edit does not touch."""
+        return tuple(p for p in self.pauses if not start <= p.before <= end)
 
     # ---- operations (each returns a new Edl) ---------------------------
     def delete(self, start: int, end: int) -> "Edl":
@@ -279,7 +314,7 @@ class Edl:
                 reps.append(replace(r, end=start))  # its tuning too: the text, and so its units, are the same
             else:  # the deletion covers the retype's start
                 reps.append(replace(r, start=end))
-        return Edl(self.n_words, self.deleted | set(range(start, end)), tuple(reps))
+        return Edl(self.n_words, self.deleted | set(range(start, end)), tuple(reps), self._pauses_clear_of(start, end))
 
     def restore(self, start: int, end: int) -> "Edl":
         """Undo every edit touching ``[start, end)``: words come back as recorded."""
@@ -287,7 +322,7 @@ class Edl:
         lo, hi = start, max(end, start + 1)
         reps = tuple(r for r in self.replacements
                      if not ((r.start < hi and lo < r.end) or (r.is_insertion and lo <= r.start < hi)))
-        return Edl(self.n_words, self.deleted - set(range(start, end)), reps)
+        return Edl(self.n_words, self.deleted - set(range(start, end)), reps, self._pauses_clear_of(start, end))
 
     def replace(self, start: int, end: int, text: str) -> "Edl":
         """Retype ``[start, end)`` as ``text`` (``start == end`` inserts before ``start``)."""
@@ -304,18 +339,40 @@ class Edl:
                 )
         deleted = self.deleted - set(range(start, end))
         reps = tuple(sorted((*self.replacements, Replacement(start, end, text)), key=lambda r: (r.start, r.end)))
-        return Edl(self.n_words, deleted, reps)
+        return Edl(self.n_words, deleted, reps, self._pauses_clear_of(start, end))
 
     def with_tuning(self, start: int, end: int, tuning: VoiceTuning) -> "Edl":
         """The same edits with the voice of the retype of exactly ``[start, end)`` tuned as ``tuning``."""
         for k, r in enumerate(self.replacements):
             if (r.start, r.end) == (start, end):
                 reps = (*self.replacements[:k], replace(r, tuning=tuning), *self.replacements[k + 1:])
-                return Edl(self.n_words, self.deleted, reps)
+                return Edl(self.n_words, self.deleted, reps, self.pauses)
         what = "insertion before word" if start == end else "retype of words"
         where = f"{start}" if start == end else f"{start}:{end}"
         raise EditError(f"there is no {what} {where} to tune; retype the words first "
                         "(lecturecut voices PROJECT lists the retypes)")
+
+    def shorten_pause(self, before: int, keep_ms: int) -> "Edl":
+        """Keep only ``keep_ms`` of the pause between words ``before - 1`` and ``before`` (both kept)."""
+        if not 0 < before < self.n_words:
+            raise EditError(f"there is no pause before word {before}: pauses lie between words 0 and "
+                            f"{self.n_words - 1} (use 'lecturecut words PROJECT' to see the indices)")
+        keep_ms = int(round(keep_ms))
+        if not MIN_PAUSE_KEEP_MS <= keep_ms <= MAX_PAUSE_KEEP_MS:
+            raise EditError(f"a shortened pause keeps {MIN_PAUSE_KEEP_MS} to {MAX_PAUSE_KEEP_MS} ms, not {keep_ms} ms")
+        for k in (before - 1, before):
+            if self.state(k) is not WordState.KEPT:
+                raise EditError(f"word {k} is {self.state(k).value}, so its edit already decides the pause "
+                                f"before word {before}; restore it first")
+        if any(r.is_insertion and r.start == before for r in self.replacements):
+            raise EditError(f"new words are inserted before word {before}; the pause is theirs")
+        pauses = tuple(sorted((*(p for p in self.pauses if p.before != before), Pause(before, keep_ms)),
+                              key=lambda p: p.before))
+        return Edl(self.n_words, self.deleted, self.replacements, pauses)
+
+    def restore_pause(self, before: int) -> "Edl":
+        """The pause before word ``before`` as recorded (no-op when it was not shortened)."""
+        return Edl(self.n_words, self.deleted, self.replacements, tuple(p for p in self.pauses if p.before != before))
 
     # ---- text view -----------------------------------------------------
     def edited_words(self, transcript: Transcript) -> list[tuple[str, int | None]]:
@@ -350,13 +407,15 @@ class Edl:
             "n_words": self.n_words,
             "deleted": [list(r) for r in self.deleted_runs()],
             "replacements": [r.to_json() for r in self.replacements],
+            **({"pauses": [p.to_json() for p in self.pauses]} if self.pauses else {}),
         }
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> "Edl":
         deleted = frozenset(i for a, b in data.get("deleted", []) for i in range(int(a), int(b)))
         reps = tuple(Replacement.from_json(r) for r in data.get("replacements", []))
-        return Edl(int(data["n_words"]), deleted, reps)
+        pauses = tuple(sorted((Pause(int(b), int(ms)) for b, ms in data.get("pauses", [])), key=lambda p: p.before))
+        return Edl(int(data["n_words"]), deleted, reps, pauses)
 
 
 def edl_from_text(transcript: Transcript, text: str, previous: Edl | None = None) -> Edl:
@@ -367,7 +426,8 @@ def edl_from_text(transcript: Transcript, text: str, previous: Edl | None = None
     become retypes. Words compare case- and punctuation-insensitively, so
     fixing a comma is not an edit. A retype of ``previous`` that comes out
     the same (same words, same text) keeps its voice tuning; one whose text
-    changed starts afresh.
+    changed starts afresh. A shortened pause of ``previous`` stays while both its
+    words are still kept and nothing is inserted between them.
     """
     source_chars = sum(len(w.text) + 1 for w in transcript.words)
     if len(text) > text_limit(source_chars):
@@ -395,5 +455,15 @@ def edl_from_text(transcript: Transcript, text: str, previous: Edl | None = None
     if previous is not None:
         tuned = {(r.start, r.end, r.text): r.tuning for r in previous.replacements if not r.tuning.is_default}
         reps = [replace(r, tuning=tuned.get((r.start, r.end, r.text), r.tuning)) for r in reps]
-    return Edl(len(source), frozenset(deleted), tuple(reps))
+    out = Edl(len(source), frozenset(deleted), tuple(reps))
+    if previous is not None and previous.pauses:
+        out = Edl(out.n_words, out.deleted, out.replacements, _standing_pauses(out, previous.pauses))
+    return out
+
+
+def _standing_pauses(edl: Edl, pauses: Iterable[Pause]) -> tuple[Pause, ...]:
+    """Those of ``pauses`` that still lie between two kept words of ``edl`` with nothing inserted there."""
+    inserted = {r.start for r in edl.replacements if r.is_insertion}
+    return tuple(p for p in pauses if 0 < p.before < edl.n_words and p.before not in inserted
+                 and edl.state(p.before - 1) is WordState.KEPT and edl.state(p.before) is WordState.KEPT)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import project_schema as schema
-from .edl import Edl, Replacement, VoiceTuning, _conflict, _runs, text_limit
+from .edl import Edl, Pause, Replacement, VoiceTuning, WordState, _conflict, _runs, text_limit
 
 MAX_UNDO_STEPS = 1000  # older snapshots are dropped; an Edl is small, so this is cheap
 
@@ -111,6 +111,13 @@ def _diff(a: Edl, b: Edl, label: str) -> dict[str, Any]:
         out["retyped"] = [r.to_json() for r in retyped]
     if unretyped := sorted(old - new, key=lambda r: (r.start, r.end)):
         out["unretyped"] = [[r.start, r.end] for r in unretyped]
+    if a.pauses != b.pauses:
+        old_p, new_p = set(a.pauses), set(b.pauses)
+        if paused := sorted(new_p - old_p, key=lambda p: p.before):
+            out["paused"] = [p.to_json() for p in paused]
+        kept_gaps = {p.before for p in b.pauses}
+        if unpaused := sorted({p.before for p in old_p - new_p} - kept_gaps):
+            out["unpaused"] = unpaused
     return out
 
 
@@ -126,8 +133,10 @@ def _words(runs: list[tuple[int, int]]) -> set[int]:
     return {i for a, b in runs for i in range(a, b)}
 
 
-def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], where: str) -> Edl:
-    """An Edl whose invariants hold (sorted, non-overlapping retypes; no word both deleted and retyped)."""
+def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], where: str,
+             pauses: dict[int, int] | None = None) -> Edl:
+    """An Edl whose invariants hold (sorted, non-overlapping retypes; no word both deleted and retyped;
+    a shortened pause only between two kept words with nothing inserted there)."""
     reps = sorted(reps, key=lambda r: (r.start, r.end))
     for k in range(1, len(reps)):
         if _conflict(reps[k - 1], reps[k].start, reps[k].end):
@@ -136,7 +145,14 @@ def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], whe
     for r in reps:
         if any(i in deleted for i in range(r.start, r.end)):
             raise schema.Invalid(where, f"words of the retype {r.start}:{r.end} are also marked deleted")
-    return Edl(n_words, deleted, tuple(reps))
+    edl = Edl(n_words, deleted, tuple(reps))
+    if pauses:
+        inserted = {r.start for r in reps if r.is_insertion}
+        for before in sorted(pauses):
+            if before in inserted or any(edl.state(k) is not WordState.KEPT for k in (before - 1, before)):
+                raise schema.Invalid(where, f"the pause before word {before} is shortened, but its words are edited")
+        edl = Edl(n_words, deleted, tuple(reps), tuple(Pause(b, ms) for b, ms in sorted(pauses.items())))
+    return edl
 
 
 def _replacement(m: schema.ReplacementModel) -> Replacement:
@@ -151,8 +167,9 @@ def _edl(m: schema.EdlModel, n_words: int, max_chars: int, where: str) -> Edl:
         raise schema.Invalid(f"{where}.n_words", f"{m.n_words}, but the transcript has {n_words} words")
     _check_disjoint(m.deleted, n_words, f"{where}.deleted")
     schema.check_replacements(m.replacements, n_words, max_chars, f"{where}.replacements")
+    schema.check_pauses(m.pauses, n_words, f"{where}.pauses")
     return _checked(n_words, frozenset(_words(m.deleted)),
-                    [_replacement(r) for r in m.replacements], where)
+                    [_replacement(r) for r in m.replacements], where, {b: ms for b, ms in m.pauses})
 
 
 def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl:
@@ -169,7 +186,17 @@ def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl
             raise schema.Invalid(f"{where}.unretyped[{k}]", f"there is no retype {a}:{b} to remove at this step")
     # a retuned retype is stored as removed and added again, so undo gives back its previous tuning
     reps = [*by_range.values(), *(_replacement(r) for r in step.retyped)]
-    return _checked(n, deleted, reps, where)
+    schema.check_pauses(step.paused, n, f"{where}.paused")
+    pauses = {p.before: p.keep_ms for p in prev.pauses}
+    for before in step.unpaused:
+        pauses.pop(before, None)
+    pauses.update({b: ms for b, ms in step.paused})
+    # an edit of a pause's words drops it without a record of its own (Edl's rule): drop it here too
+    inserted = {r.start for r in reps if r.is_insertion}
+    pauses = {b: ms for b, ms in pauses.items()
+              if b not in inserted and not any(k in deleted for k in (b - 1, b))
+              and not any(r.start <= k < r.end for r in reps for k in (b - 1, b))}
+    return _checked(n, deleted, reps, where, pauses)
 
 
 def _from_v1(m: schema.HistoryV1Model, n_words: int | None, max_chars: int) -> History:

@@ -52,6 +52,7 @@ def _pair(*types: Any) -> Any:
 
 
 Run = _pair(StrictInt, StrictInt)  # half-open [start, end) of source word indices
+PausePair = _pair(StrictInt, StrictInt)  # (before: the word after the pause, keep_ms) of a shortened pause
 
 
 class _Model(BaseModel):
@@ -187,6 +188,7 @@ class EdlModel(_Model):
     n_words: int = Field(ge=0, le=MAX_WORDS)
     deleted: list[Run] = Field(default_factory=list, max_length=MAX_WORDS)
     replacements: list[ReplacementModel] = Field(default_factory=list, max_length=MAX_WORDS)
+    pauses: list[PausePair] = Field(default_factory=list, max_length=MAX_WORDS)  # absent before the clean-up
 
 
 class StepModel(_Model):
@@ -197,6 +199,8 @@ class StepModel(_Model):
     restored: list[Run] = Field(default_factory=list, max_length=MAX_WORDS)  # runs no longer deleted
     retyped: list[ReplacementModel] = Field(default_factory=list, max_length=MAX_WORDS)  # retypes added
     unretyped: list[Run] = Field(default_factory=list, max_length=MAX_WORDS)  # (start, end) of retypes removed
+    paused: list[PausePair] = Field(default_factory=list, max_length=MAX_WORDS)  # pauses shortened (or changed)
+    unpaused: list[StrictInt] = Field(default_factory=list, max_length=MAX_WORDS)  # pauses back as recorded
 
 
 class HistoryV2Model(_Model):
@@ -294,6 +298,22 @@ def check_replacements(reps: list[ReplacementModel], n_words: int, max_chars: in
                                                 f"(a few times the transcript's length)")
         if r.tuning is not None:
             _check_choices(r.tuning.choices, n_words, f"{where}[{k}].tuning.choices")
+
+
+def check_pauses(pauses: list[Any], n_words: int, where: str) -> None:
+    from .edl import MAX_PAUSE_KEEP_MS, MIN_PAUSE_KEEP_MS
+
+    seen: set[int] = set()
+    for k, (before, keep_ms) in enumerate(pauses):
+        if not 0 < before < n_words:
+            raise Invalid(f"{where}[{k}]",
+                          f"there is no pause before word {before} (the transcript has {n_words} words)")
+        if not MIN_PAUSE_KEEP_MS <= keep_ms <= MAX_PAUSE_KEEP_MS:
+            raise Invalid(f"{where}[{k}]",
+                          f"a pause keeps {MIN_PAUSE_KEEP_MS} to {MAX_PAUSE_KEEP_MS} ms, not {keep_ms}")
+        if before in seen:
+            raise Invalid(f"{where}[{k}]", f"the pause before word {before} is given twice")
+        seen.add(before)
 
 
 def _check_choices(choices: list[Run], n_words: int, where: str) -> None:
