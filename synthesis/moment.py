@@ -48,13 +48,13 @@ class NoPicture(LecturecutError):
 @dataclass(frozen=True)
 class Edit:
     number: int  # 1-based, in source order
-    kind: str  # "cut" | "retype" | "insert"
-    start: int  # source words [start, end) (an insertion: start == end, before word start)
+    kind: str  # "cut" | "retype" | "insert" | "pause"
+    start: int  # source words [start, end) (an insertion or a pause: start == end, before word start)
     end: int
     start_s: float  # source time of its words (an insertion: the instant it is said at)
     end_s: float
-    before: str  # the recorded words ("" for an insertion)
-    after: str  # the new text ("" for a cut)
+    before: str  # the recorded words ("" for an insertion; a pause: its length, "2.4 s")
+    after: str  # the new text ("" for a cut; a pause: what it keeps, "0.5 s")
     replacement: int | None = None  # index in project.edl.replacements (retypes and insertions)
 
 
@@ -80,9 +80,14 @@ def edits(project: Project) -> list[Edit]:
         ("cut", a, b, "", None) for a, b in edl.deleted_runs()]
     found += [("insert" if r.is_insertion else "retype", r.start, r.end, r.text, k)
               for k, r in enumerate(edl.replacements)]
+    found += [("pause", p.before, p.before, f"{p.keep_ms / 1000:.1f} s", None) for p in edl.pauses]
     found.sort(key=lambda e: (e[1], e[2]))  # stable: a cut and an insertion at one place, the cut first
     out = []
     for number, (kind, a, b, text, k) in enumerate(found, 1):
+        if kind == "pause":  # the silence between words a - 1 and a
+            t0, t1 = words[a - 1].end_s, words[a].start_s
+            out.append(Edit(number, kind, a, b, t0, t1, f"{t1 - t0:.1f} s", text, None))
+            continue
         t0, t1 = times(a, b)
         out.append(Edit(number, kind, a, b, t0, t1, _shown([w.text for w in words[a:b]]), _shown(text.split()), k))
     return out
@@ -129,12 +134,14 @@ def locate(project: Project, plan: RenderPlan, edit: Edit) -> Moment:
     def at_rate(t16: int) -> int:
         return int(round(t16 * rate / WORD_RATE))
 
-    if edit.start < edit.end:
+    if edit.kind == "pause":  # the pause between the two words
+        ws, we = at_rate(word_extent(words[edit.start - 1])[1]), at_rate(word_extent(words[edit.start])[0])
+    elif edit.start < edit.end:
         ws, we = at_rate(word_extent(words[edit.start])[0]), at_rate(word_extent(words[edit.end - 1])[1])
     else:  # an insertion: the instant before word ``start`` (after the last word at the end)
         ws = we = (at_rate(word_extent(words[edit.start])[0]) if edit.start < len(words)
                    else at_rate(word_extent(words[-1])[1]) if words else 0)
-    if edit.kind == "cut":
+    if edit.kind in ("cut", "pause"):
         best, overlap = (ws, we), 0
         for a, b in plan.removed_ranges():
             o = min(b, we) - max(a, ws)

@@ -26,6 +26,12 @@ joins like a cut). The plan maps its frames onto its source range uniformly; the
 background frames chosen from the footage around it (``render.background``) with the mouth
 regenerated (``synthesis.lips``).
 A retype it could not speak stays *pending*: its recorded words are kept.
+
+A shortened pause (``edl.Pause``, the clean-up's long pauses) removes the middle of the
+silence between two kept words: the first cut sits at the quietest point near half the
+kept length after the first word, the second one the removed length later, moved by at
+most ``ALIGN_LAG_S`` to match the waveform, so the pause heard is the one asked for
+within a few milliseconds and is made of the room's own tone on both sides.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ MIN_JOIN_PAUSE_S = 0.12  # ...but joins get at least this much pause in all (whe
 # Margin around each pause that planning may read: the quiet-point window, the join alignment's
 # lag and its comparison window all reach a little past the pause's edges.
 READ_MARGIN_S = QUIET_WINDOW_S + ALIGN_LAG_S + 0.030
+PAUSE_CUT_SEARCH_S = 0.040  # a shortened pause's first cut may move this far either way to find a quiet spot
 
 
 class NothingToExport(LecturecutError):
@@ -303,6 +310,38 @@ def word_extent(word: Word) -> tuple[int, int]:
     return start, end
 
 
+def pause_cut_windows(project: Project, rate: int) -> list[tuple[int, int, int, int, int]]:
+    """(prev_end, next_start, lo, hi, removed) of each shortened pause that removes something, at
+    ``rate``: the pause between the words' extents, where its first cut may fall (its quietest point
+    in ``[lo, hi)``) and how much it removes (the second cut is that much later). Pauses no longer between two kept
+    words, or already no longer than they should keep (less a crossfade), are left out."""
+    words = project.transcript.words
+    n = len(words)
+    edl = project.edl
+    inserted = {r.start for r in edl.replacements if r.is_insertion}
+    crossfade = int(round(project.settings.crossfade_ms / 1000 * rate))
+    guard = crossfade // 2 + int(0.002 * rate)
+    search = int(PAUSE_CUT_SEARCH_S * rate)
+    out = []
+    for pause in edl.pauses:
+        k = pause.before
+        if not 0 < k < n or k in inserted or any(edl.state(i).value != "kept" for i in (k - 1, k)):
+            continue
+        prev_end = int(round(word_extent(words[k - 1])[1] * rate / WORD_RATE))
+        next_start = int(round(word_extent(words[k])[0] * rate / WORD_RATE))
+        keep = int(round(pause.keep_ms / 1000 * rate))
+        removed = next_start - prev_end - keep
+        if removed <= crossfade + 1:
+            continue
+        # the first cut: near the middle of what is kept on the left; both cuts' crossfades stay in the pause
+        lo = max(prev_end + keep // 2 - search, prev_end + guard)
+        hi = min(prev_end + keep // 2 + search, next_start - guard - removed)
+        if hi <= lo:
+            lo = hi = prev_end + keep // 2
+        out.append((prev_end, next_start, lo, hi + 1, removed))
+    return out
+
+
 def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
     """The source stretches (samples @ ``rate``, sorted, disjoint) that ``build_plan`` reads.
 
@@ -330,6 +369,8 @@ def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
                 out += [(a - margin, a + max_keep + margin), (b - max_keep - margin, b + margin)]
             else:
                 out.append((min(a, b) - margin, max(a, b) + margin))
+    for _prev_end, _next_start, lo, hi, removed in pause_cut_windows(project, rate):
+        out += [(lo - margin, hi + margin), (lo + removed - margin, hi + removed + margin)]
     merged: list[tuple[int, int]] = []
     for a, b in sorted(out):
         a = max(a, 0)
@@ -415,6 +456,14 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
             cut_out = max(align_join(reader, cut_in, cut_out, rate, crossfade,
                                      lo=last_end + guard, hi=next_start - guard), cut_in + crossfade + 1)
         removed.append((max(cut_in, 0), min(cut_out, total)))
+    for _prev_end, next_start, lo, hi, length in pause_cut_windows(project, rate):
+        seg_lo = lo - int(QUIET_WINDOW_S * rate)
+        seg = reader(seg_lo, hi + int(QUIET_WINDOW_S * rate))
+        cut_in = quietest_point(seg, lo - seg_lo, hi - seg_lo, int(QUIET_WINDOW_S * rate)) + seg_lo
+        cut_out = align_join(reader, cut_in, cut_in + length, rate, crossfade, lo=cut_in + crossfade + 1,
+                             hi=next_start - guard)
+        removed.append((cut_in, min(cut_out, total)))
+    removed.sort()
 
     spans_audio: list[tuple[int, int]] = []
     pos = 0

@@ -68,7 +68,7 @@ def review_reel(project: Project, out_path: str | Path, *, context_s: float = CO
                                 "or allow replacing it (command line: --force).")
     if project.media.video is None:
         raise NothingToExport("The review reel shows video; this lecture has none. Export it as audio instead.")
-    if not project.edl.deleted and not project.edl.replacements:
+    if project.edl.is_empty:
         raise NothingToExport("There are no cuts to review yet. Delete some words first.")
     container = check_output(project, out_path, overwrite, "review reel")
     from .render import check_lips, lips_choice

@@ -96,6 +96,20 @@ class EditSession:
         EditError when there is none. The speech itself is made when asked for (export, preview)."""
         return self._set(self.project.with_edl(self.edl.with_tuning(start, end, tuning), "adjust voice"))
 
+    def shorten_pause(self, before: int, keep_ms: int) -> Project:
+        """Keep only ``keep_ms`` of the pause before word ``before`` (one undoable step)."""
+        return self._set(self.project.with_edl(self.edl.shorten_pause(before, keep_ms), "Shorten a pause"))
+
+    def restore_pause(self, before: int) -> Project:
+        return self._set(self.project.with_edl(self.edl.restore_pause(before), "Restore a pause"))
+
+    def apply_edl(self, edl: Edl, label: str) -> Project:
+        """Make ``edl`` (an edit list of this transcript, e.g. the clean-up's) the current one, as one
+        undoable step called ``label``."""
+        if edl.n_words != self.edl.n_words:
+            raise ValueError(f"the edit list is for {edl.n_words} words, the transcript has {self.edl.n_words}")
+        return self._set(self.project.with_edl(edl, label))
+
     def undo(self) -> Project:
         return self._set(replace(self.project, history=self.project.history.undo()))
 
