@@ -42,6 +42,7 @@ from .workers import format_tenths
 
 # Edit states, in the order an edit goes through them.
 CUT = "cut"
+PAUSE = "pause"  # a shortened pause (its kind and its state)
 VOICE_PENDING = "voice pending"
 VOICE_READY = "voice ready"
 LIPS_READY = "lips ready"
@@ -58,6 +59,7 @@ WEAK_LIPS_COLOR = QColor(190, 90, 0)  # regenerated lips whose sync score is wea
 def state_label(state: str) -> str:
     return {
         CUT: QCoreApplication.translate("EditList", "cut"),
+        PAUSE: QCoreApplication.translate("EditList", "pause shortened"),
         VOICE_PENDING: QCoreApplication.translate("EditList", "voice pending"),
         VOICE_READY: QCoreApplication.translate("EditList", "voice ready"),
         LIPS_READY: QCoreApplication.translate("EditList", "lips ready"),
@@ -67,8 +69,8 @@ def state_label(state: str) -> str:
 
 @dataclass(frozen=True)
 class EditEntry:
-    kind: str  # "cut" | "retype" | "insert"
-    a: int  # source words [a, b)
+    kind: str  # "cut" | "retype" | "insert" | "pause"
+    a: int  # source words [a, b) (an insertion or a pause: a == b, before word a)
     b: int
     start_ms: int
     end_ms: int
@@ -163,6 +165,10 @@ def edits_of(project: Project, voice: Mapping[Any, VoiceStatus] | None = None) -
     for a, b in edl.deleted_runs():
         t0, t1 = times(a, b)
         out.append(EditEntry(CUT, a, b, t0, t1, _clip([w.text for w in words[a:b]]), "", CUT, review(a, b)))
+    for p in edl.pauses:
+        t0, t1 = samples_to_ms(words[p.before - 1].end), samples_to_ms(words[p.before].start)
+        out.append(EditEntry(PAUSE, p.before, p.before, t0, t1, f"{(t1 - t0) / 1000:.1f} s",
+                             f"{p.keep_ms / 1000:.1f} s", PAUSE, False))
     for r in edl.replacements:
         t0, t1 = times(r.start, r.end)
         kind = "insert" if r.is_insertion else "retype"
@@ -291,15 +297,17 @@ class EditListPanel(QWidget):
         for e in self._entries:
             if e.kind == CUT:
                 what = "\u2212 " + e.before
+            elif e.kind == PAUSE:
+                what = f"\u2016 {e.before} \u2192 {e.after}"
             elif e.kind == "insert":
                 what = "+ " + e.after
             else:
                 what = f"{e.before} \u2192 {e.after}"
-            state = state_label(e.state) if e.kind == CUT else voice_text(e)
+            state = state_label(e.state) if e.kind in (CUT, PAUSE) else voice_text(e)
             state += ", " + state_label(NEEDS_REVIEW) if e.review else ""
             item = QTreeWidgetItem([format_tenths(e.start_ms), what, state])
             item.setToolTip(1, what)
-            color = QColor(176, 64, 64) if e.kind == CUT else QColor(150, 95, 0)
+            color = QColor(176, 64, 64) if e.kind in (CUT, PAUSE) else QColor(150, 95, 0)
             item.setForeground(1, QBrush(color))
             tips = []
             if e.generic:
@@ -325,7 +333,11 @@ class EditListPanel(QWidget):
                     self.tree.setCurrentItem(self.tree.topLevelItem(k))
         self.tree.blockSignals(False)
         cuts = sum(e.kind == CUT for e in self._entries)
-        self.summary.setText(self.tr("%n cuts", "", cuts) + ", " + self.tr("%n retypes", "", len(self._entries) - cuts))
+        pauses = sum(e.kind == PAUSE for e in self._entries)
+        summary = self.tr("%n cuts", "", cuts) + ", " + self.tr("%n retypes", "", len(self._entries) - cuts - pauses)
+        if pauses:
+            summary += ", " + self.tr("%n pauses shortened", "", pauses)
+        self.summary.setText(summary)
         self._update_buttons()
 
     def selected_entry(self) -> EditEntry | None:
@@ -354,12 +366,12 @@ class EditListPanel(QWidget):
         project = self.session.project
         self.watch_button.setEnabled(has and project is not None and project.media is not None
                                      and project.media.video is not None)
-        self.voice_button.setEnabled(e is not None and e.kind != CUT and self.voice is not None)
+        self.voice_button.setEnabled(e is not None and e.kind not in (CUT, PAUSE) and self.voice is not None)
 
     def open_voice_panel(self) -> Any:
         """The voice panel of the selected retype (one at a time: it follows the selection)."""
         e = self.selected_entry()
-        if e is None or e.kind == CUT or self.voice is None:
+        if e is None or e.kind in (CUT, PAUSE) or self.voice is None:
             return None
         from .voice_panel import VoicePanel
 
@@ -393,6 +405,8 @@ class EditListPanel(QWidget):
         number = self._entries.index(e) + 1  # the engine numbers edits in the list's order (moment.edits)
         if e.kind == CUT:
             title = "\u2212 " + e.before
+        elif e.kind == PAUSE:
+            title = f"\u2016 {e.before} \u2192 {e.after}"
         elif e.kind == "insert":
             title = "+ " + e.after
         else:

@@ -45,11 +45,11 @@ def skip_spans(transcript: Transcript, edl: Edl, duration_ms: int | None = None)
 
     A deleted run ``[a, b)`` is skipped from the start of word ``a`` to the
     start of the next kept word (or the end of word ``b-1`` plus the pause,
-    at the end of the recording). Retyped words still play as recorded until
+    at the end of the recording); a shortened pause, its middle. Retyped words still play as recorded until
     their new voice exists.
     """
     words = transcript.words
-    spans: list[Span] = []
+    raw: list[Span] = []
     for a, b in edl.deleted_runs():
         start = samples_to_ms(words[a].start)
         if b < len(words):
@@ -58,6 +58,15 @@ def skip_spans(transcript: Transcript, edl: Edl, duration_ms: int | None = None)
             end = duration_ms if duration_ms is not None else samples_to_ms(max(transcript.duration, words[b - 1].end))
         if a > 0:
             start = max(start, samples_to_ms(words[a - 1].end))
+        raw.append(Span(start, end))
+    for p in edl.pauses:  # a shortened pause: its middle is skipped, half of what it keeps on each side
+        if 0 < p.before < len(words):
+            prev_end, next_start = samples_to_ms(words[p.before - 1].end), samples_to_ms(words[p.before].start)
+            if next_start - prev_end > p.keep_ms:
+                raw.append(Span(prev_end + p.keep_ms // 2, next_start - (p.keep_ms - p.keep_ms // 2)))
+    spans: list[Span] = []
+    for span in sorted(raw, key=lambda sp: sp.start_ms):
+        start, end = span.start_ms, span.end_ms
         if end - start < MIN_SKIP_MS:
             continue
         if spans and start - spans[-1].end_ms <= MERGE_GAP_MS:

@@ -210,6 +210,14 @@ class QtSession(QObject):
     def apply_text(self, text: str) -> bool:
         return self._edit("apply_text", text)
 
+    def shorten_pause(self, before: int, keep_ms: int) -> bool:
+        """Keep only ``keep_ms`` of the pause before word ``before``; the edit list's Restore undoes it."""
+        return self._edit("shorten_pause", before, keep_ms)
+
+    def apply_edl(self, edl: Any, label: str) -> bool:
+        """Make ``edl`` (the clean-up's edit list, say) the current one: one undoable step."""
+        return self._edit("apply_edl", edl, label)
+
     def tune_voice(self, start: int, end: int, tuning: Any) -> bool:
         """Adjust the new speech of the retype of exactly ``[start, end)`` (an ``edl.VoiceTuning``:
         chosen occurrences, gain, tempo, shift); one undoable step, saved with the project."""

@@ -234,12 +234,25 @@ def test_edit_list_plurals_tenths_and_size(qtbot, window, qapp):
     window.session.replace(15, 16, "the")
     assert panel.summary.text() == "2 cuts, 1 retype"
     assert panel.tree.topLevelItem(0).text(0) == "0:00.3"  # "you" starts at 0.368 s
+    # a shortened pause is an edit of its own: its row, its count, and Restore gives it back
+    assert window.session.shorten_pause(18, 200)
+    assert panel.summary.text() == "2 cuts, 1 retype, 1 pause shortened"
+    k = [e.kind for e in panel.entries].index("pause")
+    assert panel.tree.topLevelItem(k).text(1).endswith("\u2192 0.2 s")
+    assert panel.tree.topLevelItem(k).text(2) == "pause shortened"
+    panel.select_entry(k)
+    panel.restore_selected()
+    assert panel.summary.text() == "2 cuts, 1 retype" and window.session.project.edl.pauses == ()
     row_h = panel.tree.visualItemRect(panel.tree.topLevelItem(0)).height()
     assert panel.tree.minimumHeight() >= 4 * row_h
     assert window.info_label.text().startswith("20 words")
     translators = install_translators(qapp, "de")
     try:
         panel._refresh()
+        assert panel.summary.text() == "2 Schnitte, 1 Neueingabe"
+        window.session.undo()  # the restore: the pause is back
+        assert panel.summary.text() == "2 Schnitte, 1 Neueingabe, 1 Pause gekürzt"
+        window.session.undo()
         assert panel.summary.text() == "2 Schnitte, 1 Neueingabe"
         window.session.undo()
         assert panel.summary.text() == "2 Schnitte, 0 Neueingaben"

@@ -82,57 +82,62 @@
 <context>
     <name>EditList</name>
     <message>
-        <location filename="../edit_list.py" line="60"/>
+        <location filename="../edit_list.py" line="61"/>
         <source>cut</source>
         <translation>geschnitten</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="61"/>
+        <location filename="../edit_list.py" line="62"/>
+        <source>pause shortened</source>
+        <translation>Pause gekürzt</translation>
+    </message>
+    <message>
+        <location filename="../edit_list.py" line="63"/>
         <source>voice pending</source>
         <translation>Stimme ausstehend</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="62"/>
+        <location filename="../edit_list.py" line="64"/>
         <source>voice ready</source>
         <translation>Stimme fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="63"/>
+        <location filename="../edit_list.py" line="65"/>
         <source>lips ready</source>
         <translation>Lippen fertig</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="64"/>
+        <location filename="../edit_list.py" line="66"/>
         <source>needs review</source>
         <translation>bitte prüfen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="190"/>
+        <location filename="../edit_list.py" line="196"/>
         <source>chosen occurrence</source>
         <translation>gewählte Aufnahme</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="199"/>
+        <location filename="../edit_list.py" line="205"/>
         <source>generic voice</source>
         <translation>generische Stimme</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="201"/>
+        <location filename="../edit_list.py" line="207"/>
         <source>voice ready · built from units</source>
         <translation>Stimme fertig · aus Lauten gebaut</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="203"/>
+        <location filename="../edit_list.py" line="209"/>
         <source>voice ready · reused from %1</source>
         <translation>Stimme fertig · wiederverwendet von %1</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="208"/>
+        <location filename="../edit_list.py" line="214"/>
         <source>voice pending: %1</source>
         <translation>Stimme ausstehend: %1</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="212"/>
+        <location filename="../edit_list.py" line="218"/>
         <source>weak lip sync</source>
         <translation>schwache Lippensynchronität</translation>
     </message>
@@ -140,73 +145,73 @@
 <context>
     <name>EditListPanel</name>
     <message>
-        <location filename="../edit_list.py" line="232"/>
+        <location filename="../edit_list.py" line="238"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="232"/>
+        <location filename="../edit_list.py" line="238"/>
         <source>Edit</source>
         <translation>Änderung</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="232"/>
+        <location filename="../edit_list.py" line="238"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="243"/>
-        <location filename="../edit_list.py" line="421"/>
+        <location filename="../edit_list.py" line="249"/>
+        <location filename="../edit_list.py" line="435"/>
         <source>Preview</source>
         <translation>Vorschau</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="244"/>
+        <location filename="../edit_list.py" line="250"/>
         <source>Loop a few seconds around the edit: as recorded, then as edited</source>
         <translation>Ein paar Sekunden um die Änderung in Schleife abspielen: erst wie aufgenommen, dann wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="246"/>
+        <location filename="../edit_list.py" line="252"/>
         <source>Restore</source>
         <translation>Wiederherstellen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="247"/>
+        <location filename="../edit_list.py" line="253"/>
         <source>Undo this edit (the words come back as recorded)</source>
         <translation>Diese Änderung zurücknehmen (die Wörter kommen wie aufgenommen zurück)</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="249"/>
+        <location filename="../edit_list.py" line="255"/>
         <source>Voice…</source>
         <translation>Stimme…</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="250"/>
+        <location filename="../edit_list.py" line="256"/>
         <source>Choose which recorded words say the retype, and adjust its loudness, speed and timing</source>
         <translation>Wählen, welche aufgenommenen Wörter die neue Stelle sprechen, und Lautstärke, Tempo und Zeitpunkt anpassen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="254"/>
+        <location filename="../edit_list.py" line="260"/>
         <source>Watch…</source>
         <translation>Ansehen…</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="255"/>
+        <location filename="../edit_list.py" line="261"/>
         <source>Render this edit as it will be exported (new speech, the mouth regenerated, cuts smoothed) and play it: as recorded, then as edited</source>
         <translation>Diese Änderung so rendern, wie sie exportiert wird (neue Sprache, neu erzeugter Mund, geglättete Schnitte), und abspielen: erst wie aufgenommen, dann bearbeitet</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="307"/>
+        <location filename="../edit_list.py" line="315"/>
         <source>A generic text-to-speech voice says these words, not the lecturer: the lecture lacks a sound they need</source>
         <translation>Eine generische Sprachsynthese spricht diese Wörter, nicht die vortragende Person: der Vorlesung fehlt ein Laut, den sie brauchen</translation>
     </message>
     <message>
-        <location filename="../edit_list.py" line="316"/>
+        <location filename="../edit_list.py" line="324"/>
         <source>A word next to this edit was recognised with low confidence: listen to the preview</source>
         <translation>Ein Wort an dieser Änderung wurde nur unsicher erkannt: hören Sie sich die Vorschau an</translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="328"/>
+        <location filename="../edit_list.py" line="337"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n Schnitt</numerusform>
@@ -214,15 +219,23 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="328"/>
+        <location filename="../edit_list.py" line="337"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n Neueingabe</numerusform>
             <numerusform>%n Neueingaben</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../edit_list.py" line="339"/>
+        <source>%n pauses shortened</source>
+        <translation>
+            <numerusform>%n Pause gekürzt</numerusform>
+            <numerusform>%n Pausen gekürzt</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../edit_list.py" line="421"/>
+        <location filename="../edit_list.py" line="435"/>
         <source>Stop preview</source>
         <translation>Vorschau beenden</translation>
     </message>

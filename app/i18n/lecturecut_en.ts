@@ -4,7 +4,7 @@
 <context>
     <name>EditListPanel</name>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="328"/>
+        <location filename="../edit_list.py" line="337"/>
         <source>%n cuts</source>
         <translation>
             <numerusform>%n cut</numerusform>
@@ -12,11 +12,19 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../edit_list.py" line="328"/>
+        <location filename="../edit_list.py" line="337"/>
         <source>%n retypes</source>
         <translation>
             <numerusform>%n retype</numerusform>
             <numerusform>%n retypes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../edit_list.py" line="339"/>
+        <source>%n pauses shortened</source>
+        <translation>
+            <numerusform>%n pause shortened</numerusform>
+            <numerusform>%n pauses shortened</numerusform>
         </translation>
     </message>
 </context>
