@@ -7,4 +7,4 @@ bash scripts/setup.sh
 . .venv/bin/activate
 python scripts/lint.py
 export QT_QPA_PLATFORM=offscreen
-python -m pytest -q -ra "$@"
+python -m pytest -q -ra --durations=15 "$@"
