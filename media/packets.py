@@ -6,9 +6,11 @@
 - :func:`stream_headers`: the first keyframe's parameter sets (H.264 SPS and PPS) and the x264
   settings its encoder wrote into the stream (the "x264 - core ... options: ..." SEI), so that
   re-encoded pieces can be made with the same settings and checked to carry the same headers;
-- :func:`copy_gops`: display frames ``[start, end)`` (whole GOPs) copied out as they are;
-- :func:`packet_hashes`: an MD5 per packet (``-f framemd5`` on a stream copy: no decode), to prove
-  that what was copied is the source's own data.
+- :func:`copy_gop_ranges`: several ranges of display frames (whole GOPs) copied out as they are,
+  each into its own file, in one pass over the source (:func:`copy_gops`: one range);
+- :func:`packet_hashes`: an MD5 per packet (ffprobe's data hash of each demuxed packet: no decode),
+  to prove that what was copied is the source's own data; ``video_packets(path, hashes=True)`` reads
+  them in the same pass as the timestamps.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class VideoPackets:
     pts: tuple[int, ...]
     key: tuple[bool, ...]
     start_s: float  # the container's start time (ffmpeg's -ss counts from it)
+    md5: tuple[str, ...] = ()  # each packet's MD5, when read with hashes=True
 
     @property
     def display_pts(self) -> list[int]:
@@ -66,15 +69,18 @@ class VideoPackets:
         return float(max(b - a for a, b in zip(keys, keys[1:])) * self.time_base)
 
 
-def video_packets(path: str | Path) -> VideoPackets:
-    """The packets of ``path``'s first video stream (timestamps and keyframe flags; nothing decoded)."""
-    cmd = [ffprobe_path(), "-v", "error", "-select_streams", "v:0", "-show_entries",
-           "stream=time_base:format=start_time:packet=pts,flags", "-of", "compact=p=1:nk=0", media_arg(path)]
+def video_packets(path: str | Path, hashes: bool = False) -> VideoPackets:
+    """The packets of ``path``'s first video stream (timestamps and keyframe flags, with ``hashes``
+    each packet's MD5 too; one demux pass, nothing decoded)."""
+    cmd = [ffprobe_path(), "-v", "error", "-select_streams", "v:0", *(["-show_data_hash", "md5"] if hashes else []),
+           "-show_entries", "stream=time_base:format=start_time:packet=pts,flags" + (",data_hash" if hashes else ""),
+           "-of", "compact=p=1:nk=0", media_arg(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise MediaError(f"Cannot read the video packets of '{Path(path).name}': {proc.stderr.strip()[-200:]}")
     pts: list[int] = []
     key: list[bool] = []
+    md5: list[str] = []
     time_base, start = None, 0.0
     for line in proc.stdout.splitlines():
         fields = dict(f.split("=", 1) for f in line.split("|")[1:] if "=" in f)
@@ -83,13 +89,17 @@ def video_packets(path: str | Path) -> VideoPackets:
                 raise MediaError(f"'{Path(path).name}' has video packets without timestamps.")
             pts.append(int(fields["pts"]))
             key.append("K" in fields.get("flags", ""))
+            if hashes:
+                md5.append(fields.get("data_hash", "").partition(":")[2])
         elif line.startswith("stream") and "time_base" in fields:
             time_base = Fraction(fields["time_base"])
         elif line.startswith("format") and fields.get("start_time", "N/A") != "N/A":
             start = float(fields["start_time"])
     if time_base is None or not pts:
         raise MediaError(f"'{Path(path).name}' has no video packets.")
-    return VideoPackets(time_base, tuple(pts), tuple(key), start)
+    if hashes and not all(md5):
+        raise MediaError(f"Cannot hash the video packets of '{Path(path).name}'.")
+    return VideoPackets(time_base, tuple(pts), tuple(key), start, tuple(md5))
 
 
 @dataclass(frozen=True)
@@ -132,15 +142,32 @@ def stream_headers(path: str | Path) -> StreamHeaders:
 def copy_gops(source: str | Path, packets: VideoPackets, start: int, end: int, out: str | Path,
               cancel: object | None = None) -> None:
     """Copy display frames ``[start, end)`` of ``source``'s video (``start`` a cut point, ``end`` the next
-    cut point used or the end of the stream) into ``out`` as they are: no decode, no encode.
+    cut point used or the end of the stream) into ``out`` as they are: no decode, no encode."""
+    copy_gop_ranges(source, packets, [(start, end)], [out], cancel=cancel)
 
-    The packets are picked by their index in decode order (the ``noise`` bitstream filter drops the
-    others), not by seeking: a seek with a stream copy shifts and may hide the keyframe."""
-    first, last = packet_range(packets, start, end)
-    drop = f"noise=drop='lt(n\\,{first})+gte(n\\,{last})'"
-    run_ffmpeg(["-i", media_arg(source), "-map", "0:v:0", "-c", "copy", "-bsf:v", drop, "-an", "-sn", "-dn",
-                "-map_metadata", "-1", "-avoid_negative_ts", "make_zero", media_arg(out)],
-               cancel=cancel, message="copying video", what="copying the untouched video")
+
+COPIES_PER_PASS = 64  # outputs one ffmpeg run writes at most (each is an open file and a muxer)
+
+
+def copy_gop_ranges(source: str | Path, packets: VideoPackets, ranges: list[tuple[int, int]],
+                    outs: list[str | Path], cancel: object | None = None) -> None:
+    """Copy each range of display frames ``[start, end)`` of ``source``'s video (whole GOPs, as for
+    :func:`copy_gops`) into its own file of ``outs``, as they are, reading the source once.
+
+    One ffmpeg run demuxes the source a single time and sends every video packet to one output per
+    range; each output's ``noise`` bitstream filter keeps only its range's packets, picked by their
+    index in decode order, not by seeking (a seek with a stream copy shifts and may hide the keyframe).
+    Every output starts at its keyframe, its timestamps moved to start at zero."""
+    if len(ranges) != len(outs):
+        raise ValueError("one output per range")
+    for lo in range(0, len(ranges), COPIES_PER_PASS):
+        args = ["-i", media_arg(source)]
+        for (start, end), out in zip(ranges[lo:lo + COPIES_PER_PASS], outs[lo:lo + COPIES_PER_PASS]):
+            first, last = packet_range(packets, start, end)
+            drop = f"noise=drop='lt(n\\,{first})+gte(n\\,{last})'"
+            args += ["-map", "0:v:0", "-c", "copy", "-bsf:v", drop, "-an", "-sn", "-dn", "-map_metadata", "-1",
+                     "-avoid_negative_ts", "make_zero", media_arg(out)]
+        run_ffmpeg(args, cancel=cancel, message="copying video", what="copying the untouched video")
 
 
 def packet_range(packets: VideoPackets, start: int, end: int) -> tuple[int, int]:
@@ -154,14 +181,8 @@ def packet_range(packets: VideoPackets, start: int, end: int) -> tuple[int, int]
 
 
 def packet_hashes(path: str | Path) -> list[str]:
-    """The MD5 of every packet of the first video stream, in decode order (a stream copy: no decode)."""
-    cmd = [ffmpeg_path(), "-v", "error", "-i", media_arg(path), "-map", "0:v:0", "-c", "copy", "-f", "framemd5",
-           "-"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise MediaError(f"Cannot hash the video packets of '{Path(path).name}'.")
-    return [line.rsplit(",", 1)[1].strip() for line in proc.stdout.splitlines()
-            if line and not line.startswith("#")]
+    """The MD5 of every packet of the first video stream, in decode order (demuxed only: no decode)."""
+    return list(video_packets(path, hashes=True).md5)
 
 
 def video_stream_fields(path: str | Path, keys: tuple[str, ...]) -> dict[str, str]:

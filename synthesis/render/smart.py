@@ -20,15 +20,22 @@ falls back to a full render of the whole video, saying why. So does a source tha
 not H.264, no x264 settings in the stream, rotated, not 4:2:0, keyframes more than
 ``MAX_KEY_INTERVAL_S`` apart, or no whole GOP left untouched.
 
+The source is read three times whatever the number of cuts: once for its packets (timestamps,
+keyframe flags and each packet's MD5, one ffprobe pass), once to copy every untouched stretch (one
+ffmpeg run writes one file per stretch) and once by the join; the re-encoded stretches decode only
+their own window.
+
 The result is verified before the export puts it in place, without decoding what was copied:
-the frame count is the plan's, every copied packet hashes the same as the source's, and the
-stretches around every join decode without an error. A failed check falls back to a full render.
+the frame count is the plan's, every copied packet hashes the same as the source's (the joined
+video's packets and hashes are read in one pass), and the stretches around every join decode
+without an error. A failed check falls back to a full render.
 """
 
 from __future__ import annotations
 
 import bisect
 import shutil
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -37,10 +44,10 @@ from lecturecut.core import ProgressFn, check_cancel, scaled
 from lecturecut.media.ffmpeg import media_arg, run_ffmpeg
 from lecturecut.media.frames import FrameWriter
 from lecturecut.media.packets import (
+    StreamHeaders,
     VideoPackets,
-    copy_gops,
+    copy_gop_ranges,
     decode_error,
-    packet_hashes,
     stream_headers,
     video_packets,
     video_stream_fields,
@@ -79,6 +86,7 @@ class RenderReport:
     frames: int
     copied: int  # output frames that are the source's own packets
     pieces: tuple[Piece, ...] = ()
+    phases: tuple[tuple[str, float], ...] = ()  # a smart render's wall-clock seconds per step, in order
 
     @property
     def summary(self) -> str:
@@ -159,8 +167,9 @@ def plan_pieces(project: Project, plan: RenderPlan, packets: VideoPackets, smoot
     return pieces
 
 
-def x264_args(project: Project) -> list[str]:
-    """Encoder arguments that make x264 write the source's own parameter sets (or Unmatched, why not)."""
+def x264_args(project: Project, headers: StreamHeaders | None = None) -> list[str]:
+    """Encoder arguments that make x264 write the source's own parameter sets (or Unmatched, why not);
+    ``headers``: the source's, when already read."""
     video = project.media.video
     source = project.source
     name = Path(source).name
@@ -170,7 +179,7 @@ def x264_args(project: Project) -> list[str]:
         raise Unmatched("the source's video is rotated")
     if video.pix_fmt not in ("yuv420p", "yuvj420p"):
         raise Unmatched(f"the source's pixel format ({video.pix_fmt}) is not 4:2:0")
-    headers = stream_headers(source)
+    headers = headers or stream_headers(source)
     if not headers.x264_options:
         raise Unmatched(f"'{name}' does not say how it was encoded (not x264)")
     options = headers.x264_options
@@ -207,9 +216,10 @@ def x264_args(project: Project) -> list[str]:
 
 
 def eligibility(project: Project, plan: RenderPlan) -> tuple[VideoPackets, list[str]]:
-    """The source's packets and the encoder arguments that match it; Unmatched says why not."""
+    """The source's packets (with their MD5s) and the encoder arguments that match it; Unmatched says
+    why not."""
     args = x264_args(project)
-    packets = video_packets(project.source)
+    packets = video_packets(project.source, hashes=True)
     interval = packets.max_key_interval_s()
     if interval > MAX_KEY_INTERVAL_S:
         raise Unmatched(f"the source's keyframes are up to {interval:.0f} s apart (more than "
@@ -230,11 +240,13 @@ def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_p
 
     if full_render:
         return full("")
+    clock = Phases()
     try:
         packets, args = eligibility(project, plan)
     except Unmatched as why:
         return full(f"{why}, so the whole video is re-encoded")
     pieces = plan_pieces(project, plan, packets, smooth_cuts)
+    clock.done("reading the source's packets")
     copied = sum(p.end - p.start for p in pieces if p.kind == COPY)
     if copied == 0:
         return full(f"no whole GOP is left untouched (keyframes up to {packets.max_key_interval_s():.1f} s "
@@ -242,7 +254,7 @@ def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_p
     work = path.parent / (path.stem + ".pieces")
     work.mkdir(exist_ok=True)
     try:
-        report = _smart(project, plan, path, work, pieces, packets, args, smooth_cuts=smooth_cuts,
+        report = _smart(project, plan, path, work, pieces, packets, args, clock, smooth_cuts=smooth_cuts,
                         progress=progress, cancel=cancel, lips=lips, lips_method=lips_method,
                         mark_synthetic=mark_synthetic)
     except Unmatched as why:
@@ -255,35 +267,53 @@ def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_p
     return report
 
 
+class Phases:
+    """Wall-clock seconds per step of a smart render (the report's ``phases``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._at = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self._at
+        self._at = now
+
+
 def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: list[Piece], packets: VideoPackets,
-           args: list[str], *, smooth_cuts: bool, progress: ProgressFn, cancel, lips: list | None,
+           args: list[str], clock: Phases, *, smooth_cuts: bool, progress: ProgressFn, cancel, lips: list | None,
            lips_method: str, mark_synthetic: bool = False) -> RenderReport:
     video = project.media.video
     w, h = video.width, video.height
     source = project.source
-    total = sum((p.end - p.start) * (1 if p.kind == COPY else 20) for p in pieces)  # encoding dominates
-    done = 0
-    files: list[Path] = []
+    files = [work / f"{n:05d}.mp4" for n in range(len(pieces))]
+    copies = [n for n, p in enumerate(pieces) if p.kind == COPY]
+    encoded = sum(p.end - p.start for p in pieces if p.kind == ENCODE)
+    # the copies read the source once, about as long as encoding a second of video (the weights only
+    # spread the bar)
+    total = encoded + 25
+    progress(0.0, "copying video")
+    copy_gop_ranges(source, packets, [pieces[n].source for n in copies], [files[n] for n in copies], cancel=cancel)
+    clock.done("copying the untouched stretches")
+    done = 25
     reference = stream_headers(source)
     for n, piece in enumerate(pieces):
         check_cancel(cancel)
-        weight = (piece.end - piece.start) * (1 if piece.kind == COPY else 20)
-        report = scaled(progress, 0.9 * done / total, 0.9 * (done + weight) / total)
-        out = work / f"{n:05d}.mp4"
         if piece.kind == COPY:
-            copy_gops(source, packets, piece.source[0], piece.source[1], out, cancel=cancel)
-        else:
-            with FrameWriter(out, w, h, plan.fps, codec_args=args, color_space=video.color_space,
-                             cancel=cancel) as writer:
-                write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=report, cancel=cancel,
-                             window=(piece.start, piece.end), lips=lips, lips_method=lips_method,
-                             mark_synthetic=mark_synthetic)
-            mine = stream_headers(out)
-            if (mine.sps, mine.pps) != (reference.sps, reference.pps):
-                raise Unmatched("the re-encoded stretches do not carry the source's stream parameters")
-        files.append(out)
+            continue
+        weight = piece.end - piece.start
+        report = scaled(progress, 0.9 * done / total, 0.9 * (done + weight) / total)
+        with FrameWriter(files[n], w, h, plan.fps, codec_args=args, color_space=video.color_space,
+                         cancel=cancel) as writer:
+            write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=report, cancel=cancel,
+                         window=(piece.start, piece.end), lips=lips, lips_method=lips_method,
+                         mark_synthetic=mark_synthetic)
+        mine = stream_headers(files[n])
+        if (mine.sps, mine.pps) != (reference.sps, reference.pps):
+            raise Unmatched("the re-encoded stretches do not carry the source's stream parameters")
         done += weight
-        report(1.0, "copying video" if piece.kind == COPY else "encoding video")
+        report(1.0, "encoding video")
+    clock.done("rendering and encoding the changed stretches")
     listing = work / "pieces.txt"
     # each piece lasts exactly its frames: the concat demuxer starts the next one there (left to itself it
     # measures a piece from its packets, and a B-frame's delay moves the join by a frame)
@@ -293,19 +323,22 @@ def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: l
     run_ffmpeg(["-auto_convert", "0", "-f", "concat", "-safe", "0", "-i", media_arg(listing), "-c", "copy",
                 "-map", "0:v:0", media_arg(path)],
                cancel=cancel, message="joining video", what="joining the video pieces")
+    clock.done("joining")
     progress(0.95, "verifying the video")
-    _verify(plan, path, source, packets, pieces, cancel)
+    _verify(plan, path, packets, pieces, cancel, clock)
     progress(1.0, "video done")
     copied = sum(p.end - p.start for p in pieces if p.kind == COPY)
-    return RenderReport("smart", "", plan.output_frames, copied, tuple(pieces))
+    return RenderReport("smart", "", plan.output_frames, copied, tuple(pieces), tuple(clock.seconds.items()))
 
 
-def _verify(plan: RenderPlan, path: Path, source, packets: VideoPackets, pieces: list[Piece], cancel) -> None:
+def _verify(plan: RenderPlan, path: Path, packets: VideoPackets, pieces: list[Piece], cancel,
+            clock: Phases | None = None) -> None:
     """Frame count, copied packets identical to the source's, error-free decoding around every join."""
-    out_packets = video_packets(path)
+    clock = clock or Phases()
+    out_packets = video_packets(path, hashes=True)  # timestamps, flags and hashes: one pass
     if len(out_packets.pts) != plan.output_frames:
         raise Unmatched(f"the joined video has {len(out_packets.pts)} frames, not the planned {plan.output_frames}")
-    ours, theirs = packet_hashes(path), packet_hashes(source)
+    ours, theirs = out_packets.md5, packets.md5
     # decode order: a GOP's packets are contiguous in both; map display ranges to packet ranges
     src_keys = _gop_packet_ranges(packets)
     out_keys = _gop_packet_ranges(out_packets)
@@ -317,8 +350,9 @@ def _verify(plan: RenderPlan, path: Path, source, packets: VideoPackets, pieces:
         if a is None or o is None:
             raise Unmatched("a copied stretch does not start at a keyframe of the joined video")
         n = b[0] - a[0]
-        if ours[o[0]:o[0] + n] != theirs[a[0]:a[0] + n]:
+        if len(theirs) < a[0] + n or ours[o[0]:o[0] + n] != theirs[a[0]:a[0] + n]:
             raise Unmatched("a copied stretch differs from the source's packets")
+    clock.done("verifying: frame count and packet hashes")
     fps = plan.fps
     keys = sorted(out_keys)
     for piece in pieces:
@@ -333,6 +367,7 @@ def _verify(plan: RenderPlan, path: Path, source, packets: VideoPackets, pieces:
         error = decode_error(path, t0, t1 - t0)
         if error:
             raise Unmatched(f"the joined video does not decode cleanly near {t0:.1f} s ({error})")
+    clock.done("verifying: decoding around the joins")
 
 
 def _gop_packet_ranges(packets: VideoPackets) -> dict[int, tuple[int, int]]:
