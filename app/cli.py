@@ -637,6 +637,45 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Find fillers, repeats, false starts and long pauses; remove them as one undoable step."""
+    from lecturecut.files import LOCK_TIMEOUT_S
+    from lecturecut.synthesis import clean
+    from lecturecut.synthesis.project import project_lock
+
+    chosen = args.fillers or args.repeats or args.pauses is not None
+    if chosen and args.pauses is None and args.keep is not None:
+        raise clean.CleanError("--keep sets how long a shortened pause stays; give it together with --pauses")
+    options = clean.CleanOptions(
+        fillers=args.fillers or not chosen, repeats=args.repeats or not chosen,
+        pauses=args.pauses is not None or not chosen,
+        pause_longer_than_s=clean.DEFAULT_PAUSE_S if args.pauses is None else args.pauses,
+        keep_s=clean.DEFAULT_KEEP_S if args.keep is None else args.keep)
+    # The lock spans load, change and save, as for 'edit': a concurrent edit is never lost.
+    with project_lock(args.project, LOCK_TIMEOUT_S if args.wait is None else args.wait):
+        session = _open_session(args.project)
+        findings = clean.find(session.project, options)
+        result = clean.apply(session.edl, findings)
+        if result.applied and not args.dry_run:
+            session.project = session.project.with_edl(result.edl, result.label)
+            session.save()
+    skipped = dict((id(f), why) for f, why in result.skipped)
+    verb = "would " if args.dry_run else ""
+    for f in findings:
+        action = f"skip: {skipped[id(f)]}" if id(f) in skipped else verb + f.action
+        _out(f"{_clock(f.start_s)}\t{f.kind.value}\t{f.shown}\t{action}")
+    counts = result.counts
+    skip_note = f"; {len(result.skipped)} left as they are" if result.skipped else ""
+    if args.dry_run:
+        _note(args, f"dry run, nothing changed: would clean up {counts} (about {result.saved_s:.1f} s){skip_note}")
+    elif result.applied:
+        _note(args, f"cleaned up {counts}: about {result.saved_s:.1f} s shorter, one step "
+                    f"('lecturecut edit --undo' takes it back){skip_note}")
+    else:
+        _note(args, f"nothing to clean up{skip_note}")
+    return EXIT_OK
+
+
 def cmd_relink(args: argparse.Namespace) -> int:
     from lecturecut.synthesis.project import load_project, project_lock, save_project
 
@@ -808,6 +847,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="wait at most this long while another program changes the project (default 30)")
     s.set_defaults(fn=cmd_edit, ops=[])
+
+    s = sub.add_parser("clean", help="find filler words, repeats, false starts and long pauses and remove "
+                                     "them in one undoable step")
+    s.add_argument("project")
+    s.add_argument("--fillers", action="store_true", help="filler words (uh, um, hmm; German äh, ähm, hm)")
+    s.add_argument("--repeats", action="store_true", help="repeated words (\"the the\") and false starts")
+    s.add_argument("--pauses", type=float, default=None, metavar="SECONDS",
+                   help="shorten pauses longer than SECONDS (with no kind chosen: all kinds, pauses over "
+                        "1.0 s)")
+    s.add_argument("--keep", type=float, default=None, metavar="SECONDS",
+                   help="how long a shortened pause stays (default 0.5)")
+    s.add_argument("--dry-run", action="store_true", help="only list what would be cleaned up; change nothing")
+    s.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="wait at most this long while another program changes the project (default 30)")
+    s.set_defaults(fn=cmd_clean)
 
     s = sub.add_parser("say", help="say words in the lecturer's voice into a WAV file")
     s.add_argument("project")
