@@ -322,7 +322,8 @@ def _false_start_at(words: Sequence[Word], norms: Sequence[str], i: int, languag
                            "said twice with a filler between")
         if norms[j + 1] == norms[fragment[1]]:  # "we can we can": the repeat rule decides
             return None
-        if norms[i] in norms[j + 1:j + 1 + (j - i) + 1]:  # "we came, we saw, we conquered": a list
+        reach = j - i + 1  # "we came, we saw, we conquered": the first word starts a third time, a list
+        if norms[i] in norms[j + 1:j + 1 + reach] or norms[i] in norms[max(i - reach, 0):i]:
             return None
         last = words[fragment[-1]]
         if norms[fragment[-1]] not in never_final and norms[fragment[-1]] not in weak_final:
