@@ -150,19 +150,20 @@ COPIES_PER_PASS = 64  # outputs one ffmpeg run writes at most (each is an open f
 
 
 def copy_gop_ranges(source: str | Path, packets: VideoPackets, ranges: list[tuple[int, int]],
-                    outs: list[str | Path], cancel: object | None = None) -> None:
+                    outs: list[str | Path], cancel: object | None = None, per_pass: int = COPIES_PER_PASS) -> None:
     """Copy each range of display frames ``[start, end)`` of ``source``'s video (whole GOPs, as for
     :func:`copy_gops`) into its own file of ``outs``, as they are, reading the source once.
 
     One ffmpeg run demuxes the source a single time and sends every video packet to one output per
     range; each output's ``noise`` bitstream filter keeps only its range's packets, picked by their
     index in decode order, not by seeking (a seek with a stream copy shifts and may hide the keyframe).
-    Every output starts at its keyframe, its timestamps moved to start at zero."""
+    Every output starts at its keyframe, its timestamps moved to start at zero. More than ``per_pass``
+    ranges take more than one run."""
     if len(ranges) != len(outs):
         raise ValueError("one output per range")
-    for lo in range(0, len(ranges), COPIES_PER_PASS):
+    for lo in range(0, len(ranges), per_pass):
         args = ["-i", media_arg(source)]
-        for (start, end), out in zip(ranges[lo:lo + COPIES_PER_PASS], outs[lo:lo + COPIES_PER_PASS]):
+        for (start, end), out in zip(ranges[lo:lo + per_pass], outs[lo:lo + per_pass]):
             first, last = packet_range(packets, start, end)
             drop = f"noise=drop='lt(n\\,{first})+gte(n\\,{last})'"
             args += ["-map", "0:v:0", "-c", "copy", "-bsf:v", drop, "-an", "-sn", "-dn", "-map_metadata", "-1",
@@ -201,6 +202,23 @@ def decode_error(path: str | Path, start_s: float, duration_s: float) -> str:
                           capture_output=True, text=True)
     err = proc.stderr.strip()
     return err.splitlines()[-1] if err else ("" if proc.returncode == 0 else f"exit {proc.returncode}")
+
+
+def decode_errors(path: str | Path, windows: list[tuple[float, float]]) -> list[str]:
+    """Per window ``(start_s, duration_s)``, what :func:`decode_error` says of it, all decoded by one
+    ffmpeg run (one input per window); only when that run complains is each window decoded again on
+    its own, to tell which one it was."""
+    if not windows:
+        return []
+    args = [ffmpeg_path(), "-v", "error"]
+    for start_s, duration_s in windows:
+        args += ["-ss", f"{start_s:.6f}", "-t", f"{duration_s:.6f}", "-i", media_arg(path)]
+    for n in range(len(windows)):
+        args += ["-map", f"{n}:v:0", "-f", "null", "-"]
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode == 0 and not proc.stderr.strip():
+        return [""] * len(windows)
+    return [decode_error(path, start_s, duration_s) for start_s, duration_s in windows]
 
 
 def stream_summary(path: str | Path, count_packets: bool = False) -> dict[str, dict[str, str]]:

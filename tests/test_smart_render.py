@@ -11,6 +11,7 @@ dropped, the timestamps kept), the GRID clip (MPEG-1, not H.264), and --full-ren
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 from pathlib import Path
 
@@ -21,7 +22,14 @@ from testmedia import GRID, OBAMA, media_path
 
 from lecturecut.media.ffmpeg import ffmpeg_path
 from lecturecut.media.frames import read_frames
-from lecturecut.media.packets import packet_hashes, packet_range, video_packets
+from lecturecut.media.packets import (
+    copy_gop_ranges,
+    decode_error,
+    packet_hashes,
+    packet_range,
+    video_packets,
+)
+from lecturecut.media.packets import decode_errors as decode_windows
 from lecturecut.synthesis.export import ExportOptions, export
 from lecturecut.synthesis.render.smart import COPY, ENCODE
 
@@ -176,3 +184,48 @@ def test_the_cli_says_how_the_video_was_made(exports, tmp_path, capsys):
     assert cli(["export", str(tmp_path / "p.lcproj"), "-o", str(tmp_path / "b.mp4"), "--subtitles", "none",
                 "--full-render"]) == 0
     assert "full render\n" in capsys.readouterr().err
+
+
+def test_one_pass_copies_ranges_at_the_start_side_by_side_and_at_the_end(exports, tmp_path):
+    """All copies come from one read of the source: a range from its first frame, two ranges that
+    touch, one in the middle and one to its last frame are each exactly the source's packets, with the
+    source's frame timing; four ranges three to a run also exercise a second run."""
+    source = exports[0]
+    packets = video_packets(source, hashes=True)
+    assert packets.md5 == tuple(packet_hashes(source))
+    cuts, n = packets.cut_points(), len(packets.pts)
+    assert len(cuts) >= 8, cuts
+    ranges = [(0, cuts[1]), (cuts[1], cuts[2]), (cuts[4], cuts[6]), (cuts[-1], n)]
+    outs = [tmp_path / f"copy{k}.mp4" for k in range(len(ranges))]
+    copy_gop_ranges(source, packets, ranges, outs, per_pass=3)
+    order = packets.display_pts
+    for (start, end), out in zip(ranges, outs):
+        a, b = packet_range(packets, start, end)
+        got = video_packets(out, hashes=True)
+        assert got.md5 == packets.md5[a:b], (start, end)  # the source's bytes, in its decode order
+        assert got.key[0] and got.time_base == packets.time_base
+        shown = got.display_pts
+        assert [t - shown[0] for t in shown] == [t - order[start] for t in order[start:end]]
+        assert decode_errors(out) == "" and len(list(read_frames(out, size=(32, 32)))) == end - start
+
+
+def test_the_join_check_finds_a_damaged_stretch_in_one_decoder_run(exports, tmp_path):
+    """The joins are decoded by one ffmpeg run; a damaged keyframe is found, and in the right window."""
+    source = exports[0]
+    info = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                           "packet=pts_time,pos,flags", "-of", "csv=p=0", str(source)],
+                          capture_output=True, text=True, check=True).stdout.split()
+    keys = [(float(t), int(pos)) for t, pos, flags in (line.split(",") for line in info) if "K" in flags]
+    t_bad, pos = next((t, pos) for t, pos in keys if t > 8.0)
+    bad = tmp_path / "damaged.mp4"
+    data = bytearray(source.read_bytes())
+    data[pos + 64:pos + 64 + 1024] = bytes(range(256)) * 4
+    bad.write_bytes(bytes(data))
+    windows = [(2.0, 3.0), (t_bad - 0.5, 2.0), (t_bad + 4.0, 2.0)]
+    assert decode_windows(source, windows) == ["", "", ""]
+    found = decode_windows(bad, windows)
+    assert found[0] == "" and found[2] == "" and found[1], found
+    def unaddressed(line: str) -> str:  # "[h264 @ 0x55...] error while ...": the decoder's address differs per run
+        return re.sub(r"0x[0-9a-f]+", "", line)
+
+    assert unaddressed(found[1]) == unaddressed(decode_error(bad, *windows[1]))

@@ -47,7 +47,7 @@ from lecturecut.media.packets import (
     StreamHeaders,
     VideoPackets,
     copy_gop_ranges,
-    decode_error,
+    decode_errors,
     stream_headers,
     video_packets,
     video_stream_fields,
@@ -355,8 +355,8 @@ def _verify(plan: RenderPlan, path: Path, packets: VideoPackets, pieces: list[Pi
     clock.done("verifying: frame count and packet hashes")
     fps = plan.fps
     keys = sorted(out_keys)
+    windows = []
     for piece in pieces:
-        check_cancel(cancel)
         if piece.kind != ENCODE:
             continue
         # the re-encoded stretch (it starts with a keyframe) and the GOP after it, across both joins:
@@ -364,7 +364,9 @@ def _verify(plan: RenderPlan, path: Path, packets: VideoPackets, pieces: list[Pi
         after = next((k for k in keys if k > piece.end), plan.output_frames)
         t0 = float(Fraction(piece.start) / fps)
         t1 = float(Fraction(min(after + 1, plan.output_frames)) / fps)
-        error = decode_error(path, t0, t1 - t0)
+        windows.append((t0, t1 - t0))
+    check_cancel(cancel)
+    for (t0, _), error in zip(windows, decode_errors(path, windows)):  # one decoder run for all of them
         if error:
             raise Unmatched(f"the joined video does not decode cleanly near {t0:.1f} s ({error})")
     clock.done("verifying: decoding around the joins")
