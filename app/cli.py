@@ -667,9 +667,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     counts = result.counts
     skip_note = f"; {len(result.skipped)} left as they are" if result.skipped else ""
     if args.dry_run:
-        _note(args, f"dry run, nothing changed: would clean up {counts} (about {result.saved_s:.1f} s){skip_note}")
+        _note(args, f"dry run, nothing changed: would clean up {counts} (at least {result.saved_s:.1f} s){skip_note}")
     elif result.applied:
-        _note(args, f"cleaned up {counts}: about {result.saved_s:.1f} s shorter, one step "
+        _note(args, f"cleaned up {counts}: at least {result.saved_s:.1f} s shorter, one step "
                     f"('lecturecut edit --undo' takes it back){skip_note}")
     else:
         _note(args, f"nothing to clean up{skip_note}")

@@ -172,7 +172,8 @@ class Finding:
 
     @property
     def saved_s(self) -> float:
-        """About how much shorter the lecture gets (a cut's join may keep a little of the pauses around it)."""
+        """How much shorter the lecture gets at least: a pause's lost length, or the removed words' own
+        length (the cut's join usually takes some of the pauses around them as well)."""
         return max(self.duration_s - self.keep_ms / 1000, 0.0) if self.kind is Kind.PAUSE else self.duration_s
 
     @property
@@ -409,7 +410,7 @@ class CleanResult:
 
     @property
     def saved_s(self) -> float:
-        """About how many seconds shorter the lecture gets (overlapping findings counted once)."""
+        """At least how many seconds shorter the lecture gets (overlapping findings counted once)."""
         deleted: set[int] = set()
         seconds = 0.0
         for f in self.applied:

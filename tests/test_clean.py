@@ -27,7 +27,7 @@ from asr_fixtures import engine
 from testmedia import JFK, media_path
 
 from lecturecut.app.cli import main as cli
-from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word, normalize_word, to_samples
+from lecturecut.asr.transcript import SAMPLE_RATE, Transcript, Word, normalize_word, to_samples, to_seconds
 from lecturecut.core import Cancelled, CancelToken
 from lecturecut.media.audio import decode_audio
 from lecturecut.media.probe import probe
@@ -342,3 +342,42 @@ def test_clean_of_a_missing_project_is_one_line(tmp_path, capsys):
     assert cli(["clean", str(tmp_path / "nope.lcproj")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("lecturecut: error:") and len(err.splitlines()) == 1
+
+
+# ---------------------------------------------------------------- the export of a cleaned lecture
+def test_the_cleaned_export_says_the_same_words_minus_what_was_removed(tmp_path):
+    from difflib import SequenceMatcher
+
+    from lecturecut.asr.transcribe import transcribe
+    from lecturecut.synthesis.export import ExportOptions, export
+
+    project = english_fillers()
+    result = clean.apply(project.edl, clean.find(project))
+    assert result.label == "Clean up: 3 fillers, 1 false start"
+    cleaned = project.with_edl(result.edl, result.label)
+    out = tmp_path / "cleaned.m4a"
+    exported = export(cleaned, out, ExportOptions(preset="draft", subtitles="none"))
+    source_s = project.media.duration_s
+    # shorter by at least the removed words' own length (each cut's join also takes some of the pauses
+    # around them), and by no more than the removed words with all of those pauses
+    words = project.transcript.words
+    most = sum(to_seconds(word_extent(words[f.end])[0] - word_extent(words[f.start - 1])[1]) for f in result.applied)
+    assert result.saved_s - 0.05 <= source_s - exported.duration_s <= most, (result.saved_s, most)
+    again = transcribe(out, model=engine("base", "whisper"), language="en")
+    heard = [w.norm for w in again.words]
+    expected = [normalize_word(w) for w in result.edl.edited_text(project.transcript).split()]
+    assert not any(clean.is_filler(w.text, "en") for w in again.words), again.text  # the fillers are gone
+    ratio = SequenceMatcher(a=expected, b=heard, autojunk=False).ratio()
+    assert ratio >= 0.9, (expected, heard)  # the kept words are still there, in order
+
+
+def test_the_export_of_shortened_pauses_is_shorter_by_what_they_lose(tmp_path):
+    from lecturecut.synthesis.export import ExportOptions, export
+
+    project = jfk()
+    result = clean.apply(project.edl, clean.find_pauses(project, 1.0, 0.5))
+    out = tmp_path / "jfk.m4a"
+    exported = export(project.with_edl(result.edl, result.label), out, ExportOptions(preset="draft", subtitles="none"))
+    lost = sum(f.duration_s - 0.5 for f in result.applied)
+    assert project.media.duration_s - exported.duration_s == pytest.approx(lost, abs=0.05)
+    assert probe(out).duration_s == pytest.approx(exported.duration_s, abs=0.05)
