@@ -657,7 +657,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
         findings = clean.find(session.project, options)
         result = clean.apply(session.edl, findings)
         if result.applied and not args.dry_run:
-            session.project = session.project.with_edl(result.edl, result.label)
+            session.apply_edl(result.edl, result.label)
             session.save()
     skipped = dict((id(f), why) for f, why in result.skipped)
     verb = "would " if args.dry_run else ""

@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self._retranscribe_target: Path | None = None
         self.waveform_job: Job | None = None
         self.export_dialog: ExportDialog | None = None
+        self.clean_dialog: Any = None  # Edit › Clean Up…, while it is open
         self._jobs: set[Job] = set()
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
@@ -359,6 +360,8 @@ class MainWindow(QMainWindow):
         m.addAction(self._action("retype", self.tr("Re&type Words\u2026"), lambda: self.transcript.retype_selection(""),
                                  "F2"))
         m.addAction(self._action("restore", self.tr("Re&store Words"), self.transcript.restore_selection, "Ctrl+R"))
+        m.addAction(self._action("clean", self.tr("&Clean Up\u2026"), self.clean_dialog_open, "Ctrl+Shift+L",
+                                 tip=self.tr("Find filler words, repeats and long pauses, and remove them")))
         m.addSeparator()
         m.addAction(self._action("find", self.tr("&Find and Replace\u2026"), self.find_bar.open_bar,
                                  QKeySequence.StandardKey.Find))
@@ -430,7 +433,7 @@ class MainWindow(QMainWindow):
                           history.can_undo else self.tr("&Undo"))
         a["redo"].setText(self.tr("&Redo %1").replace("%1", history.redo_label).strip() if history and
                           history.can_redo else self.tr("&Redo"))
-        for key in ("save", "save_as", "export", "close", "find", "relink", "play", "back", "stop", "forward"):
+        for key in ("save", "save_as", "export", "clean", "close", "find", "relink", "play", "back", "stop", "forward"):
             a[key].setEnabled(is_open)
         has_sel = self.transcript.selected_range() is not None
         for key in ("delete", "retype", "play_selection"):
@@ -838,6 +841,22 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog = dialog
         dialog.destroyed.connect(lambda: setattr(self, "export_dialog", None))
+        dialog.open()
+        return dialog
+
+    def clean_dialog_open(self) -> Any:
+        """Edit › Clean Up…: fillers, repeats and long pauses of the open project (one at a time)."""
+        if not self.session.is_open:
+            return None
+        from .clean_dialog import CleanDialog
+
+        if self.clean_dialog is not None:
+            self.clean_dialog.close()
+        dialog = CleanDialog(self.session, self.player, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.clean_dialog = dialog
+        dialog.destroyed.connect(lambda _o=None, d=dialog: setattr(self, "clean_dialog", None)
+                                 if self.clean_dialog is d else None)
         dialog.open()
         return dialog
 

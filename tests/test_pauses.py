@@ -15,7 +15,7 @@ from media_fixtures import AUTO_EDITOR, RMS_WINDOW_S, SPEECH_THRESHOLD_DB, delet
 from bench.measures.quality import discontinuity
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
 from lecturecut.media.audio import decode_audio
-from lecturecut.synthesis.edl import Edl, EditError, Pause, edl_from_text
+from lecturecut.synthesis.edl import EditError, Edl, Pause, edl_from_text
 from lecturecut.synthesis.export import ExportOptions, export
 from lecturecut.synthesis.history import History
 from lecturecut.synthesis.moment import edits, locate

@@ -2,6 +2,114 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de" sourcelanguage="en">
 <context>
+    <name>CleanDialog</name>
+    <message>
+        <location filename="../clean_dialog.py" line="42"/>
+        <source>filler</source>
+        <translation>Füllwort</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="43"/>
+        <source>repeat</source>
+        <translation>Wiederholung</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="44"/>
+        <source>false start</source>
+        <translation>Fehlstart</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="45"/>
+        <source>long pause</source>
+        <translation>lange Pause</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="59"/>
+        <source>Clean Up</source>
+        <translation>Aufräumen</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="60"/>
+        <source>Filler words (uh, um, äh, ähm)</source>
+        <translation>Füllwörter (äh, ähm, uh, um)</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="61"/>
+        <source>Repeated words and false starts</source>
+        <translation>Wiederholte Wörter und Fehlstarts</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="62"/>
+        <source>Pauses longer than</source>
+        <translation>Pausen länger als</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="85"/>
+        <source>shortened to</source>
+        <translation>gekürzt auf</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="90"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="90"/>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="90"/>
+        <source>Found</source>
+        <translation>Gefunden</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="90"/>
+        <source>Why</source>
+        <translation>Warum</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="101"/>
+        <source>Check exactly the findings of this kind</source>
+        <translation>Genau die Funde dieser Art ankreuzen</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="105"/>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="106"/>
+        <source>Loop the selected finding as recorded and as it would be edited</source>
+        <translation>Den gewählten Fund in Schleife abspielen: wie aufgenommen und wie bearbeitet</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="111"/>
+        <source>Remove Checked</source>
+        <translation>Angekreuzte entfernen</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="177"/>
+        <source>Only %1 (%2)</source>
+        <translation>Nur %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="180"/>
+        <source>Found: %1. Checked for removal: %2.</source>
+        <translation>Gefunden: %1. Zum Entfernen angekreuzt: %2.</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="212"/>
+        <source>Removed: %1 (the lecture is at least %2 s shorter). Edit › Undo takes it back.</source>
+        <translation>Entfernt: %1 (die Vorlesung ist mindestens %2 s kürzer). Bearbeiten › Rückgängig nimmt es zurück.</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="215"/>
+        <source>Left alone: %1.</source>
+        <translation>Unverändert gelassen: %1.</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../dialogs.py" line="67"/>
@@ -723,239 +831,249 @@ Ersetzen?</translation>
         <translation>lecturecut-Projekte (*%1)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="270"/>
         <source>The language the transcript was made in</source>
         <translation>Die Sprache, in der transkribiert wurde</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="273"/>
         <source>New speech for the retypes is being made</source>
         <translation>Die neue Sprache für die neu getippten Wörter wird erzeugt</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297"/>
+        <location filename="../main_window.py" line="298"/>
         <source>This edit is not possible</source>
         <translation>Diese Änderung ist nicht möglich</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299"/>
+        <location filename="../main_window.py" line="300"/>
         <source>Autosaved</source>
         <translation>Automatisch gesichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301"/>
+        <location filename="../main_window.py" line="302"/>
         <source>Playback is not available: %1</source>
         <translation>Wiedergabe nicht möglich: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="339"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339"/>
+        <location filename="../main_window.py" line="340"/>
         <source>&amp;Open…</source>
         <translation>Ö&amp;ffnen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="341"/>
         <source>Open a lecture video (it is transcribed) or a project</source>
         <translation>Ein Vorlesungsvideo (es wird transkribiert) oder ein Projekt öffnen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341"/>
+        <location filename="../main_window.py" line="342"/>
         <source>Open &amp;Recent</source>
         <translation>&amp;Zuletzt geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="344"/>
+        <location filename="../main_window.py" line="345"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="346"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="347"/>
         <source>&amp;Export…</source>
         <translation>&amp;Exportieren…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Render the edited lecture to a video file</source>
         <translation>Die bearbeitete Vorlesung als Videodatei ausgeben</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="349"/>
         <source>Re&amp;link Source Video…</source>
         <translation>Quellvideo neu &amp;verknüpfen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350"/>
+        <location filename="../main_window.py" line="351"/>
         <source>&amp;Close Project</source>
         <translation>Projekt s&amp;chließen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352"/>
+        <location filename="../main_window.py" line="353"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="355"/>
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355"/>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="356"/>
+        <location filename="../main_window.py" line="433"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356"/>
-        <location filename="../main_window.py" line="432"/>
+        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="435"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="359"/>
         <source>&amp;Delete Words</source>
         <translation>Wörter &amp;löschen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="359"/>
+        <location filename="../main_window.py" line="360"/>
         <source>Re&amp;type Words…</source>
         <translation>Wörter neu &amp;tippen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
+        <location filename="../main_window.py" line="362"/>
         <source>Re&amp;store Words</source>
         <translation>Wörter wieder&amp;herstellen</translation>
     </message>
     <message>
         <location filename="../main_window.py" line="363"/>
+        <source>&amp;Clean Up…</source>
+        <translation>&amp;Aufräumen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="364"/>
+        <source>Find filler words, repeats and long pauses, and remove them</source>
+        <translation>Füllwörter, Wiederholungen und lange Pausen finden und entfernen</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="366"/>
         <source>&amp;Find and Replace…</source>
         <translation>&amp;Suchen und Ersetzen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366"/>
+        <location filename="../main_window.py" line="369"/>
         <source>Se&amp;ttings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="371"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="372"/>
         <source>&amp;Hide Deleted Words</source>
         <translation>Gelöschte Wörter &amp;ausblenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="371"/>
+        <location filename="../main_window.py" line="374"/>
         <source>&amp;Follow Playback</source>
         <translation>Der Wiedergabe &amp;folgen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="375"/>
+        <location filename="../main_window.py" line="378"/>
         <source>&amp;Edit List</source>
         <translation>&amp;Änderungsliste</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="379"/>
+        <location filename="../main_window.py" line="382"/>
         <source>Zoom Timeline &amp;In</source>
         <translation>Zeitleiste ver&amp;größern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="380"/>
+        <location filename="../main_window.py" line="383"/>
         <source>Zoom Timeline &amp;Out</source>
         <translation>Zeitleiste ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="386"/>
         <source>&amp;Playback</source>
         <translation>&amp;Wiedergabe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="387"/>
         <source>&amp;Play / Pause</source>
         <translation>&amp;Abspielen / Pause</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="388"/>
         <source>Jump &amp;Back</source>
         <translation>&amp;Zurückspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="386"/>
+        <location filename="../main_window.py" line="389"/>
         <source>&amp;Stop</source>
         <translation>&amp;Stopp</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="390"/>
         <source>Play / &amp;Faster</source>
         <translation>Abspielen / &amp;schneller</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="388"/>
+        <location filename="../main_window.py" line="391"/>
         <source>Play &amp;Selection</source>
         <translation>&amp;Auswahl abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="392"/>
         <source>Play only the selected words, as edited</source>
         <translation>Nur die ausgewählten Wörter abspielen, wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="390"/>
+        <location filename="../main_window.py" line="393"/>
         <source>Play the &amp;Edited Lecture</source>
         <translation>&amp;Bearbeitete Vorlesung abspielen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="391"/>
+        <location filename="../main_window.py" line="394"/>
         <source>Skip the deleted words while playing</source>
         <translation>Gelöschte Wörter beim Abspielen überspringen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="395"/>
+        <location filename="../main_window.py" line="398"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="396"/>
+        <location filename="../main_window.py" line="399"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="401"/>
         <source>&amp;About lecturecut</source>
         <translation>Ü&amp;ber lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="411"/>
         <source>(none)</source>
         <translation>(keine)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="411"/>
+        <location filename="../main_window.py" line="414"/>
         <source>Clear the List</source>
         <translation>Liste leeren</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="429"/>
+        <location filename="../main_window.py" line="432"/>
         <source>&amp;Undo %1</source>
         <translation>&amp;Rückgängig: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="434"/>
         <source>&amp;Redo %1</source>
         <translation>&amp;Wiederholen: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../main_window.py" line="448"/>
+        <location filename="../main_window.py" line="451"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n Wort</numerusform>
@@ -963,115 +1081,115 @@ Ersetzen?</translation>
         </translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="448"/>
+        <location filename="../main_window.py" line="451"/>
         <source>%2 deleted · %3 retyped · %4 of %5</source>
         <translation>%2 gelöscht · %3 neu getippt · %4 von %5</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="473"/>
+        <location filename="../main_window.py" line="476"/>
         <source>The waveform could not be drawn: %1</source>
         <translation>Die Wellenform konnte nicht gezeichnet werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="526"/>
         <source>The new words cannot be spoken: %1</source>
         <translation>Die neuen Wörter können nicht gesprochen werden: %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="595"/>
         <source>The project could not be opened</source>
         <translation>Das Projekt konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="598"/>
+        <location filename="../main_window.py" line="601"/>
         <source>The source video needs attention</source>
         <translation>Das Quellvideo braucht Ihre Aufmerksamkeit</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="611"/>
+        <location filename="../main_window.py" line="614"/>
         <source>This video already has a project: opening it</source>
         <translation>Zu diesem Video gibt es schon ein Projekt: es wird geöffnet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614"/>
+        <location filename="../main_window.py" line="617"/>
         <source>The video could not be opened</source>
         <translation>Das Video konnte nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="618"/>
         <source>&apos;%1&apos; does not exist. Check the path, or whether the file was moved or renamed.</source>
         <translation>„%1“ existiert nicht. Prüfen Sie den Pfad oder ob die Datei verschoben oder umbenannt wurde.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="649"/>
+        <location filename="../main_window.py" line="652"/>
         <source>Transcription cancelled</source>
         <translation>Transkription abgebrochen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="651"/>
+        <location filename="../main_window.py" line="654"/>
         <source>Transcribing %1</source>
         <translation>%1 wird transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="652"/>
+        <location filename="../main_window.py" line="655"/>
         <source>Transcribing %1 … the transcript appears here when it is ready.</source>
         <translation>%1 wird transkribiert … das Transkript erscheint hier, sobald es fertig ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="679"/>
+        <location filename="../main_window.py" line="682"/>
         <source>The new project could not be saved</source>
         <translation>Das neue Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="688"/>
+        <location filename="../main_window.py" line="691"/>
         <source>Transcribed %1 words</source>
         <translation>%1 Wörter transkribiert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="693"/>
+        <location filename="../main_window.py" line="696"/>
         <source>Transcription failed</source>
         <translation>Transkription fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="703"/>
+        <location filename="../main_window.py" line="706"/>
         <source>The transcript appears here once a video is opened and transcribed.</source>
         <translation>Das Transkript erscheint hier, sobald ein Video geöffnet und transkribiert ist.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="753"/>
-        <location filename="../main_window.py" line="793"/>
-        <location filename="../main_window.py" line="812"/>
+        <location filename="../main_window.py" line="756"/>
+        <location filename="../main_window.py" line="796"/>
+        <location filename="../main_window.py" line="815"/>
         <source>The project could not be saved</source>
         <translation>Das Projekt konnte nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="755"/>
-        <location filename="../main_window.py" line="790"/>
+        <location filename="../main_window.py" line="758"/>
+        <location filename="../main_window.py" line="793"/>
         <source>Saved %1</source>
         <translation>%1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="770"/>
+        <location filename="../main_window.py" line="773"/>
         <source>%1 was removed by another program; Save writes it again</source>
         <translation>%1 wurde von einem anderen Programm entfernt; Speichern schreibt es neu</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="785"/>
+        <location filename="../main_window.py" line="788"/>
         <source>Reloaded %1: it was changed by another program</source>
         <translation>%1 neu geladen: Es wurde von einem anderen Programm geändert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="829"/>
+        <location filename="../main_window.py" line="832"/>
         <source>The video could not be relinked</source>
         <translation>Das Video konnte nicht neu verknüpft werden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="857"/>
+        <location filename="../main_window.py" line="876"/>
         <source>About lecturecut</source>
         <translation>Über lecturecut</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="858"/>
+        <location filename="../main_window.py" line="877"/>
         <source>lecturecut: edit a recorded lecture by editing its transcript.
 
 Delete words to cut them, type over words to retype them, export the result.</source>
