@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import io
 import os
-import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,20 +42,18 @@ def new_project(video: str | os.PathLike[str], settings: ProjectSettings, candid
 
 
 # Engine modules the GUI thread will import on a user's click (building export options). Their
-# first import (and, on a fresh install, their bytecode compilation) takes a few hundred ms,
-# which would freeze the window: they are imported once in the background at start-up instead.
+# first import (and, on a fresh install, their bytecode compilation) takes up to a few seconds
+# (scipy.signal alone ~2 s), which would freeze the window on that click: they are imported
+# while the window is being built, before it is shown. Not on a background thread: importing
+# scipy there while the GUI thread ran crashed the process once in a few dozen starts
+# (a segfault inside the background import), and a hang of the same kind cannot be ruled out.
 PRELOADED_MODULES = ("lecturecut.synthesis.export", "lecturecut.synthesis.voice")
 
 
-def preload_engine() -> threading.Thread:
-    """Import the engine modules a click will need, on a daemon thread; returns the thread."""
-    def run() -> None:
-        for name in PRELOADED_MODULES:
-            importlib.import_module(name)
-
-    thread = threading.Thread(target=run, name="preload-engine", daemon=True)
-    thread.start()
-    return thread
+def preload_engine() -> None:
+    """Import the engine modules a click will need, now, on the calling (GUI) thread."""
+    for name in PRELOADED_MODULES:
+        importlib.import_module(name)
 
 
 def export_options(subtitles: str, smooth_cuts: bool, preset: str, overwrite: bool = False, *,
