@@ -28,10 +28,12 @@ regenerated (``synthesis.lips``).
 A retype it could not speak stays *pending*: its recorded words are kept.
 
 A shortened pause (``edl.Pause``, the clean-up's long pauses) removes the middle of the
-silence between two kept words: the first cut sits at the quietest point near half the
-kept length after the first word, the second one the removed length later, moved by at
-most ``ALIGN_LAG_S`` to match the waveform, so the pause heard is the one asked for
-within a few milliseconds and is made of the room's own tone on both sides.
+silence between two kept words (``silence_of``: where the first word's sound has died away
+to where the next one's begins, by energy, since word boundaries are aligned to speech,
+not to its breath and decay): the first cut sits at the quietest point near half the kept
+length into the silence, the second one the removed length later, moved by at most
+``ALIGN_LAG_S`` to match the waveform, so the silence heard is the one asked for and is made
+of the room's own tone on both sides.
 """
 
 from __future__ import annotations
@@ -63,6 +65,9 @@ MIN_JOIN_PAUSE_S = 0.12  # ...but joins get at least this much pause in all (whe
 # lag and its comparison window all reach a little past the pause's edges.
 READ_MARGIN_S = QUIET_WINDOW_S + ALIGN_LAG_S + 0.030
 PAUSE_CUT_SEARCH_S = 0.040  # a shortened pause's first cut may move this far either way to find a quiet spot
+PAUSE_SILENCE_DB = 30.0  # a shortened pause's silence: 5 ms windows this far under the speech beside it...
+PAUSE_SILENT_RUN_S = 0.020  # ...for at least this long
+PAUSE_SPEECH_REF_S = 0.200  # the speech either side of a pause that its silence is measured against
 
 
 class NothingToExport(LecturecutError):
@@ -310,18 +315,13 @@ def word_extent(word: Word) -> tuple[int, int]:
     return start, end
 
 
-def pause_cut_windows(project: Project, rate: int) -> list[tuple[int, int, int, int, int]]:
-    """(prev_end, next_start, lo, hi, removed) of each shortened pause that removes something, at
-    ``rate``: the pause between the words' extents, where its first cut may fall (its quietest point
-    in ``[lo, hi)``) and how much it removes (the second cut is that much later). Pauses no longer between two kept
-    words, or already no longer than they should keep (less a crossfade), are left out."""
+def shortened_pauses(project: Project, rate: int) -> list[tuple[int, int, int]]:
+    """(prev_end, next_start, keep) at ``rate`` of each shortened pause still between two kept words
+    with nothing inserted there: the pause between the words' extents and what it keeps."""
     words = project.transcript.words
     n = len(words)
     edl = project.edl
     inserted = {r.start for r in edl.replacements if r.is_insertion}
-    crossfade = int(round(project.settings.crossfade_ms / 1000 * rate))
-    guard = crossfade // 2 + int(0.002 * rate)
-    search = int(PAUSE_CUT_SEARCH_S * rate)
     out = []
     for pause in edl.pauses:
         k = pause.before
@@ -329,17 +329,37 @@ def pause_cut_windows(project: Project, rate: int) -> list[tuple[int, int, int, 
             continue
         prev_end = int(round(word_extent(words[k - 1])[1] * rate / WORD_RATE))
         next_start = int(round(word_extent(words[k])[0] * rate / WORD_RATE))
-        keep = int(round(pause.keep_ms / 1000 * rate))
-        removed = next_start - prev_end - keep
-        if removed <= crossfade + 1:
-            continue
-        # the first cut: near the middle of what is kept on the left; both cuts' crossfades stay in the pause
-        lo = max(prev_end + keep // 2 - search, prev_end + guard)
-        hi = min(prev_end + keep // 2 + search, next_start - guard - removed)
-        if hi <= lo:
-            lo = hi = prev_end + keep // 2
-        out.append((prev_end, next_start, lo, hi + 1, removed))
+        out.append((prev_end, next_start, int(round(pause.keep_ms / 1000 * rate))))
     return out
+
+
+def silence_of(read: AudioReader, prev_end: int, next_start: int, rate: int) -> tuple[int, int]:
+    """The silent stretch of the pause between two words' extents: from where the first word's
+    sound has died away (a breath, a decaying vowel the alignment left outside the word) to where
+    the next word's sound begins, by energy (5 ms windows at least ``PAUSE_SILENCE_DB`` under the
+    loudest window of the ``PAUSE_SPEECH_REF_S`` of speech either side, and over the pause's own
+    noise floor by no more than that, for at least ``PAUSE_SILENT_RUN_S``). The pause heard is this
+    stretch; where nothing in the pause is that quiet (noise or music throughout), the extents' pause."""
+    hop = max(int(0.005 * rate), 1)
+    n = (next_start - prev_end) // hop
+    run = max(int(PAUSE_SILENT_RUN_S / 0.005), 1)
+    ref = int(PAUSE_SPEECH_REF_S * rate) // hop * hop
+    if n < 2 * run:
+        return prev_end, next_start
+    x = np.asarray(read(prev_end - ref, prev_end + n * hop + ref), np.float64)
+    if len(x) < n * hop + 2 * ref:
+        return prev_end, next_start
+    rms = np.sqrt(np.mean(x[: len(x) // hop * hop].reshape(-1, hop) ** 2, axis=1))
+    m = ref // hop
+    pause, speech = rms[m:m + n], np.concatenate([rms[:m], rms[m + n:]])
+    level = max(float(speech.max()) if len(speech) else 0.0, 1e-12) * 10 ** (-PAUSE_SILENCE_DB / 20)
+    floor = float(np.percentile(pause, 10)) * 10 ** (PAUSE_SILENCE_DB / 20)
+    quiet = pause <= max(level, floor, 1e-5)
+    runs = np.convolve(quiet.astype(np.int32), np.ones(run, np.int32), "valid") == run  # run quiet windows
+    where = np.flatnonzero(runs)
+    if not len(where):
+        return prev_end, next_start
+    return prev_end + int(where[0]) * hop, prev_end + (int(where[-1]) + run) * hop
 
 
 def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
@@ -369,8 +389,9 @@ def pause_regions(project: Project, rate: int) -> list[tuple[int, int]]:
                 out += [(a - margin, a + max_keep + margin), (b - max_keep - margin, b + margin)]
             else:
                 out.append((min(a, b) - margin, max(a, b) + margin))
-    for _prev_end, _next_start, lo, hi, removed in pause_cut_windows(project, rate):
-        out += [(lo - margin, hi + margin), (lo + removed - margin, hi + removed + margin)]
+    for prev_end, next_start, _keep in shortened_pauses(project, rate):
+        ref = int(PAUSE_SPEECH_REF_S * rate)  # its silence is found in the whole pause, against the words beside it
+        out.append((prev_end - ref - margin, next_start + ref + margin))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(out):
         a = max(a, 0)
@@ -456,12 +477,22 @@ def build_plan(project: Project, audio: np.ndarray | None = None, audio_rate: in
             cut_out = max(align_join(reader, cut_in, cut_out, rate, crossfade,
                                      lo=last_end + guard, hi=next_start - guard), cut_in + crossfade + 1)
         removed.append((max(cut_in, 0), min(cut_out, total)))
-    for _prev_end, next_start, lo, hi, length in pause_cut_windows(project, rate):
-        seg_lo = lo - int(QUIET_WINDOW_S * rate)
-        seg = reader(seg_lo, hi + int(QUIET_WINDOW_S * rate))
-        cut_in = quietest_point(seg, lo - seg_lo, hi - seg_lo, int(QUIET_WINDOW_S * rate)) + seg_lo
+    search = int(PAUSE_CUT_SEARCH_S * rate)
+    quiet_w = int(QUIET_WINDOW_S * rate)
+    for prev_end, next_start, keep in shortened_pauses(project, rate):
+        s0, s1 = silence_of(reader, prev_end, next_start, rate)
+        length = (s1 - s0) - keep  # what goes: the silence heard keeps ``keep``
+        if length <= crossfade + 1:
+            continue  # the silence heard is no longer than it should keep
+        # the first cut near the middle of what is kept on the left; both crossfades stay in the silence
+        lo = max(s0 + keep // 2 - search, s0 + guard)
+        hi = min(s0 + keep // 2 + search, s1 - guard - length)
+        if hi <= lo:
+            lo = hi = s0 + keep // 2
+        seg = reader(lo - quiet_w, hi + 1 + quiet_w)
+        cut_in = quietest_point(seg, quiet_w, hi + 1 - lo + quiet_w, quiet_w) + lo - quiet_w
         cut_out = align_join(reader, cut_in, cut_in + length, rate, crossfade, lo=cut_in + crossfade + 1,
-                             hi=next_start - guard)
+                             hi=s1 - guard)
         removed.append((cut_in, min(cut_out, total)))
     removed.sort()
 

@@ -1,16 +1,17 @@
 """Shortened pauses (the clean-up's long pauses): the edit list's rules, the plan's cuts, the export.
 
-A shortened pause keeps ``keep_ms`` of the silence between two kept words and removes its middle at
-quiet points. Real recording: the auto-editor screencast (42 s of speech with long pauses, and a
-23 s silence at its end), its "words" the sounding stretches between pauses (``pause_words``),
-so a pause here is a measured silence of the recording itself.
+A shortened pause keeps ``keep_ms`` of the silence between two kept words (from where the first
+word's sound has died away to where the next one's begins) and removes its middle at quiet
+points. Real recording: the auto-editor screencast (42 s of speech with long pauses, and a 23 s
+silence at its end), its "words" the sounding stretches between pauses (``pause_words``), so a
+pause here is a measured silence of the recording itself.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from media_fixtures import AUTO_EDITOR, RMS_WINDOW_S, SPEECH_THRESHOLD_DB, delete, make_project
+from media_fixtures import AUTO_EDITOR, SPEECH_THRESHOLD_DB, delete, make_project
 
 from bench.measures.quality import discontinuity
 from lecturecut.asr.transcript import SAMPLE_RATE as WORD_RATE
@@ -19,7 +20,7 @@ from lecturecut.synthesis.edl import EditError, Edl, Pause, edl_from_text
 from lecturecut.synthesis.export import ExportOptions, export
 from lecturecut.synthesis.history import History
 from lecturecut.synthesis.moment import edits, locate
-from lecturecut.synthesis.plan import build_plan, pause_regions, word_extent
+from lecturecut.synthesis.plan import build_plan, pause_regions, silence_of, word_extent
 from lecturecut.synthesis.project import load_project
 from lecturecut.synthesis.session import EditSession
 
@@ -49,12 +50,18 @@ def lecture():
     return project, decode_audio(project.source, rate, 1), dict(long)
 
 
-def kept_in_plan(plan, project, before: int) -> float:
-    """Seconds of the pause before word ``before`` that the plan's output keeps."""
+def kept_in_plan(plan, project, audio, before: int) -> float:
+    """Seconds of the silence of the pause before word ``before`` that the plan's output keeps: the
+    pause's silent stretch (``silence_of``, where the words' sound has died away) mapped to the output."""
     w, rate = project.transcript.words, plan.audio_rate
-    a = plan.source_to_output(int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)))
-    b = plan.source_to_output(int(round(word_extent(w[before])[0] * rate / WORD_RATE)))
-    assert a is not None and b is not None  # both words are kept whole
+
+    def read(a, b):
+        return np.concatenate([np.zeros(max(0, -a), np.float32), audio[max(a, 0):max(b, 0)]])
+
+    s0, s1 = silence_of(read, int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)),
+                        int(round(word_extent(w[before])[0] * rate / WORD_RATE)), rate)
+    a, b = plan.source_to_output(s0), plan.source_to_output(s1)
+    assert a is not None and b is not None  # both ends of the silence are kept
     return (b - a) / rate
 
 
@@ -64,7 +71,7 @@ def test_the_plan_keeps_what_was_asked_cut_in_quiet_and_reads_only_the_pauses(le
     plan = build_plan(project, audio, rate)
     assert plan.n_cuts == 2 + len(long)  # two cut words and every shortened pause
     for before, source_s in long.items():
-        kept = kept_in_plan(plan, project, before)
+        kept = kept_in_plan(plan, project, audio, before)
         assert abs(kept - KEEP_MS / 1000) <= PLAN_TOLERANCE_S, (before, source_s, kept)
     # the removed time is the words' and the pauses' (what each pause had beyond what it keeps)
     removed_s = (plan.source_samples - plan.output_samples) / rate
@@ -157,22 +164,6 @@ def test_pauses_are_saved_undone_and_read_back(tmp_path):
         History.from_json(data, n_words=len(project.transcript.words))
 
 
-def quiet_run_s(audio: np.ndarray, rate: int, at: int) -> float:
-    """Seconds of the quiet stretch (5 ms windows under the speech threshold) around sample ``at``."""
-    hop = int(RMS_WINDOW_S * rate)
-    n = len(audio) // hop
-    rms = np.sqrt(np.mean(audio[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1))
-    quiet = 20 * np.log10(rms + 1e-12) <= SPEECH_THRESHOLD_DB
-    k = at // hop
-    assert quiet[k], "the join is not in a pause"
-    lo, hi = k, k
-    while lo > 0 and quiet[lo - 1]:
-        lo -= 1
-    while hi < n - 1 and quiet[hi + 1]:
-        hi += 1
-    return (hi - lo + 1) * hop / rate
-
-
 def test_the_export_shortens_each_pause_to_what_was_asked_without_clicks(lecture, tmp_path):
     project, source_audio, long = lecture
     out = tmp_path / "shorter.mp4"
@@ -180,15 +171,21 @@ def test_the_export_shortens_each_pause_to_what_was_asked_without_clicks(lecture
     rate = result.plan.audio_rate
     exported = decode_audio(out, rate, 1)
     assert abs(len(exported) / rate - result.duration_s) <= 0.05
-    # the pause heard in the export, measured in its audio the way the source's pauses were found
+    # the silence heard in the export: the plan's rule (silence_of: 30 dB under the speech beside it)
+    # applied to the export's own decoded audio, between the output instants of the two words
     w = project.transcript.words
+
+    def read(a, b):
+        return np.concatenate([np.zeros(max(0, -a), np.float32), exported[max(a, 0):max(b, 0)]])
+
     for before in long:
-        prev_end, next_start = (word_extent(w[before - 1])[1] * rate / WORD_RATE,
-                                word_extent(w[before])[0] * rate / WORD_RATE)
+        prev_end, next_start = (int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)),
+                                int(round(word_extent(w[before])[0] * rate / WORD_RATE)))
         removed = [(a, b) for a, b in result.plan.removed_ranges() if prev_end < a < b < next_start]
         assert len(removed) == 1, (before, removed)
-        join = result.plan.source_to_output(removed[0][1])  # the output instant of the join in this pause
-        heard = quiet_run_s(exported, rate, join)
+        s0, s1 = silence_of(read, result.plan.source_to_output(prev_end), result.plan.source_to_output(next_start),
+                            rate)
+        heard = (s1 - s0) / rate
         assert abs(heard - KEEP_MS / 1000) <= HEARD_TOLERANCE_S, (before, long[before], heard)
         print(f"pause before word {before}: {long[before]:.3f} s recorded, {heard:.3f} s heard in the export")
     # the joins score like the recording's own signal (the click measure of test_quality)
