@@ -38,6 +38,11 @@ class VideoPackets:
     key: tuple[bool, ...]
     start_s: float  # the container's start time (ffmpeg's -ss counts from it)
     md5: tuple[str, ...] = ()  # each packet's MD5, when read with hashes=True
+    dts: tuple[int, ...] = ()  # decode timestamps (a packet without one: its pts)
+
+    def delay(self, i: int = 0) -> int:
+        """Packet ``i``'s pts minus its dts (ticks): how far decoding runs ahead of display there."""
+        return self.pts[i] - self.dts[i]
 
     @property
     def display_pts(self) -> list[int]:
@@ -72,15 +77,16 @@ class VideoPackets:
 def video_packets(path: str | Path, hashes: bool = False) -> VideoPackets:
     """The packets of ``path``'s first video stream (timestamps and keyframe flags, with ``hashes``
     each packet's MD5 too; one demux pass, nothing decoded)."""
+    entries = "stream=time_base:format=start_time:packet=pts,dts,flags" + (",data_hash" if hashes else "")
     cmd = [ffprobe_path(), "-v", "error", "-select_streams", "v:0", *(["-show_data_hash", "md5"] if hashes else []),
-           "-show_entries", "stream=time_base:format=start_time:packet=pts,flags" + (",data_hash" if hashes else ""),
-           "-of", "compact=p=1:nk=0", media_arg(path)]
+           "-show_entries", entries, "-of", "compact=p=1:nk=0", media_arg(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise MediaError(f"Cannot read the video packets of '{Path(path).name}': {proc.stderr.strip()[-200:]}")
     pts: list[int] = []
     key: list[bool] = []
     md5: list[str] = []
+    dts: list[int] = []
     time_base, start = None, 0.0
     for line in proc.stdout.splitlines():
         fields = dict(f.split("=", 1) for f in line.split("|")[1:] if "=" in f)
@@ -88,6 +94,7 @@ def video_packets(path: str | Path, hashes: bool = False) -> VideoPackets:
             if fields.get("pts", "N/A") == "N/A":
                 raise MediaError(f"'{Path(path).name}' has video packets without timestamps.")
             pts.append(int(fields["pts"]))
+            dts.append(int(fields["dts"]) if fields.get("dts", "N/A") != "N/A" else pts[-1])
             key.append("K" in fields.get("flags", ""))
             if hashes:
                 md5.append(fields.get("data_hash", "").partition(":")[2])
@@ -99,7 +106,15 @@ def video_packets(path: str | Path, hashes: bool = False) -> VideoPackets:
         raise MediaError(f"'{Path(path).name}' has no video packets.")
     if hashes and not all(md5):
         raise MediaError(f"Cannot hash the video packets of '{Path(path).name}'.")
-    return VideoPackets(time_base, tuple(pts), tuple(key), start, tuple(md5))
+    return VideoPackets(time_base, tuple(pts), tuple(key), start, tuple(md5), tuple(dts))
+
+
+def shift_dts(path: str | Path, out: str | Path, ticks: int) -> None:
+    """Copy ``path``'s video into ``out`` with every decode timestamp ``ticks`` earlier (its time base),
+    the packets and their display times as they are: a stretch that reorders fewer frames than the
+    stream it joins then decodes on the same clock (ffmpeg would otherwise bend the join's timestamps)."""
+    run_ffmpeg(["-i", media_arg(path), "-map", "0:v:0", "-c", "copy", "-bsf:v", f"setts=dts=DTS-{int(ticks)}",
+                "-map_metadata", "-1", media_arg(out)], message="copying video", what="retiming a re-encoded stretch")
 
 
 @dataclass(frozen=True)

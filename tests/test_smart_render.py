@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -229,3 +230,33 @@ def test_the_join_check_finds_a_damaged_stretch_in_one_decoder_run(exports, tmp_
         return re.sub(r"0x[0-9a-f]+", "", line)
 
     assert unaddressed(found[1]) == unaddressed(decode_error(bad, *windows[1]))
+
+
+def test_a_video_that_starts_after_its_audio_joins_on_one_clock(tmp_path):
+    """Video starting half a frame after the audio (as recorders write it): the first slot is black, so
+    the export opens with a one-frame re-encode, which reorders no frames while the copies after it do.
+    Joined as it is, ffmpeg bends the decode timestamps and the video comes out two frames short of
+    its audio; the stretch's decode times are moved to the source's delay, and the export is whole."""
+    gop = transcode(tmp_path / "gop.mp4", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                    "-x264-params", "keyint=50:min-keyint=50")
+    source = tmp_path / "late_video.mp4"  # the same packets, the video 21 ms later (a stream copy)
+    subprocess.run([ffmpeg_path(), "-v", "error", "-y", "-itsoffset", "0.021", "-i", str(gop), "-i", str(gop),
+                    "-map", "0:v", "-map", "1:a", "-c", "copy", str(source)], check=True)
+    assert abs(video_packets(source).pts[0] * video_packets(source).time_base - Fraction(21, 1000)) < 0.001
+    project = make_project(OBAMA, source=source)
+    n = len(project.transcript.words)
+    project = delete(project, (n - 4, n - 3))  # one cut near the end: the first GOPs are untouched
+    result = export(project, tmp_path / "out.mp4", ExportOptions(**DRAFT))
+    report = result.video_render
+    assert report.mode == "smart", report.summary
+    first = report.pieces[0]
+    assert first.kind == ENCODE and first.end - first.start <= 2, report.pieces[:2]  # the case this is about
+    assert report.pieces[1].kind == COPY
+    packets = video_packets(result.path)
+    assert len(packets.pts) == result.plan.output_frames
+    frame = 1 / (25 * packets.time_base)
+    assert all(b - a == frame for a, b in zip(packets.dts, packets.dts[1:]))  # one clock, frame by frame
+    durations = stream_durations(result.path)
+    assert abs(durations["video"] - result.plan.output_frames / 25) <= 1e-3
+    assert abs(durations["video"] - durations["audio"]) <= 1 / 25 + 1e-3
+    assert decode_errors(result.path) == ""

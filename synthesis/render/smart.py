@@ -48,7 +48,10 @@ from lecturecut.media.packets import (
     VideoPackets,
     copy_gop_ranges,
     decode_errors,
+    packet_range,
+    shift_dts,
     stream_headers,
+    stream_summary,
     video_packets,
     video_stream_fields,
 )
@@ -295,6 +298,12 @@ def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: l
     progress(0.0, "copying video")
     copy_gop_ranges(source, packets, [pieces[n].source for n in copies], [files[n] for n in copies], cancel=cancel)
     clock.done("copying the untouched stretches")
+    # decoding runs ahead of display by the same time in every piece, or the join bends the timestamps
+    # (a one-frame re-encode reorders nothing; the copies reorder as the source does)
+    delays = {packets.delay(packet_range(packets, *pieces[n].source)[0]) * packets.time_base for n in copies}
+    if len(delays) != 1:
+        raise Unmatched("the source's frames are reordered by different amounts in different GOPs")
+    delay = delays.pop()
     done = 25
     reference = stream_headers(source)
     for n, piece in enumerate(pieces):
@@ -311,6 +320,14 @@ def _smart(project: Project, plan: RenderPlan, path: Path, work: Path, pieces: l
         mine = stream_headers(files[n])
         if (mine.sps, mine.pps) != (reference.sps, reference.pps):
             raise Unmatched("the re-encoded stretches do not carry the source's stream parameters")
+        own = video_packets(files[n])
+        short = (delay - own.delay() * own.time_base) / own.time_base  # ticks it reorders less than the source
+        if short < 0 or short.denominator != 1:
+            raise Unmatched("a re-encoded stretch reorders its frames further than the source")
+        if short:
+            shifted = files[n].with_name(files[n].stem + "-dts.mp4")
+            shift_dts(files[n], shifted, int(short))
+            shifted.replace(files[n])
         done += weight
         report(1.0, "encoding video")
     clock.done("rendering and encoding the changed stretches")
@@ -338,6 +355,16 @@ def _verify(plan: RenderPlan, path: Path, packets: VideoPackets, pieces: list[Pi
     out_packets = video_packets(path, hashes=True)  # timestamps, flags and hashes: one pass
     if len(out_packets.pts) != plan.output_frames:
         raise Unmatched(f"the joined video has {len(out_packets.pts)} frames, not the planned {plan.output_frames}")
+    # the join kept every piece's clock: decode times advance by whole frames (a join ffmpeg had to bend
+    # advances by a tick), and the video lasts the planned frames
+    frame = 1 / (plan.fps * out_packets.time_base)
+    dts = out_packets.dts
+    if any(b - a < frame / 2 for a, b in zip(dts, dts[1:])):
+        raise Unmatched("the joined video's decode timestamps do not advance frame by frame")
+    length = stream_summary(path).get("video", {}).get("duration", "")
+    if not length or abs(Fraction(length) - Fraction(plan.output_frames) / plan.fps) > 1 / (2 * plan.fps):
+        raise Unmatched(f"the joined video lasts {length or 'an unknown time'} s, not the planned "
+                        f"{float(plan.output_frames / plan.fps):.3f} s")
     ours, theirs = out_packets.md5, packets.md5
     # decode order: a GOP's packets are contiguous in both; map display ranges to packet ranges
     src_keys = _gop_packet_ranges(packets)
