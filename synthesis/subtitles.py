@@ -83,9 +83,18 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
             spoken.update(range(r.start, r.end))
             timed += _spoken(edl, span, acc, rate, plan.crossfade // 2)
         acc += span.n_samples
-    for i, w in enumerate(transcript.words):
+    words = transcript.words
+    prev_kept = -1  # the last word shown before this one (-1: none yet)
+    for i, w in enumerate(words):
         if edl.state(i) is WordState.DELETED or i in spoken:
             continue
+        text = w.text
+        # a cut that removed the start of a sentence ("Um, let me think"): the sentence now starts here
+        starts_sentence = prev_kept < 0 or words[prev_kept].text.endswith(SENTENCE_END)
+        if (i > prev_kept + 1 and starts_sentence and words[prev_kept + 1].text[:1].isupper()
+                and not any(k in spoken for k in range(prev_kept + 1, i)) and text[:1].islower()):
+            text = text[:1].upper() + text[1:]
+        prev_kept = i
         # A kept word's edge can fall just inside a removed stretch where two words abut (the
         # cut sits on their common boundary): clamp it to the kept side instead of dropping
         # the word from the subtitles.
@@ -93,7 +102,7 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
         end = _kept_output(plan, int(round(w.end * rate / WORD_RATE)), forward=False)
         if start is None or end is None or end < start:
             continue  # the whole word lies in a removed stretch
-        timed.append((start / rate, end / rate, w.text))
+        timed.append((start / rate, end / rate, text))
     if spoken:
         timed.sort(key=lambda t: t[0])
 

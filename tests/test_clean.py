@@ -381,3 +381,26 @@ def test_the_export_of_shortened_pauses_is_shorter_by_what_they_lose(tmp_path):
     lost = sum(f.duration_s - 0.5 for f in result.applied)
     assert project.media.duration_s - exported.duration_s == pytest.approx(lost, abs=0.05)
     assert probe(out).duration_s == pytest.approx(exported.duration_s, abs=0.05)
+
+
+def test_a_sentence_whose_first_word_was_removed_starts_with_a_capital_in_the_subtitles():
+    """"Hmm, let me think." with "Hmm," (Whisper writes "Um,") removed is subtitled "Let me think."."""
+    from lecturecut.media.audio import decode_audio
+    from lecturecut.synthesis.plan import build_plan
+    from lecturecut.synthesis.subtitles import build_cues
+
+    project = english_fillers()
+    result = clean.apply(project.edl, clean.find_fillers(project))
+    words = project.transcript.words
+    starts = [f.start for f in result.applied if f.start == 0 or words[f.start - 1].text.endswith((".", "?", "!"))]
+    assert starts, project.transcript.text  # a filler that began a sentence ("So, um," does not; "Um, let" does)
+    cleaned = project.with_edl(result.edl, result.label)
+    rate = project.media.audio.sample_rate
+    plan = build_plan(cleaned, decode_audio(project.source, rate, 1), rate)
+    text = " ".join(c.text.replace("\n", " ") for c in build_cues(cleaned.transcript, cleaned.edl, plan))
+    for k in starts:
+        after = words[next(j for j in range(k, len(words)) if j not in result.edl.deleted)].text
+        assert after[:1].islower() and f"{after[:1].upper()}{after[1:]}" in text.split(), (after, text)
+    # nothing else changed case: the subtitles are the kept words, in order, as transcribed apart from that
+    kept = [w.text for j, w in enumerate(words) if j not in result.edl.deleted]
+    assert [t.lower() for t in text.split()] == [t.lower() for t in kept]
