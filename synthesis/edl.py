@@ -457,12 +457,13 @@ def edl_from_text(transcript: Transcript, text: str, previous: Edl | None = None
         reps = [replace(r, tuning=tuned.get((r.start, r.end, r.text), r.tuning)) for r in reps]
     out = Edl(len(source), frozenset(deleted), tuple(reps))
     if previous is not None and previous.pauses:
-        out = Edl(out.n_words, out.deleted, out.replacements, _standing_pauses(out, previous.pauses))
+        out = Edl(out.n_words, out.deleted, out.replacements, standing_pauses(out, previous.pauses))
     return out
 
 
-def _standing_pauses(edl: Edl, pauses: Iterable[Pause]) -> tuple[Pause, ...]:
-    """Those of ``pauses`` that still lie between two kept words of ``edl`` with nothing inserted there."""
+def standing_pauses(edl: Edl, pauses: Iterable[Pause]) -> tuple[Pause, ...]:
+    """Those of ``pauses`` that still lie between two kept words of ``edl`` with nothing inserted there
+    (the one rule for whether a shortened pause stands: the edit list, the history, the plan)."""
     inserted = {r.start for r in edl.replacements if r.is_insertion}
     return tuple(p for p in pauses if 0 < p.before < edl.n_words and p.before not in inserted
                  and edl.state(p.before - 1) is WordState.KEPT and edl.state(p.before) is WordState.KEPT)

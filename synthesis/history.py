@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import project_schema as schema
-from .edl import Edl, Pause, Replacement, VoiceTuning, WordState, _conflict, _runs, text_limit
+from .edl import Edl, Pause, Replacement, VoiceTuning, _conflict, _runs, standing_pauses, text_limit
 
 MAX_UNDO_STEPS = 1000  # older snapshots are dropped; an Edl is small, so this is cheap
 
@@ -134,9 +134,10 @@ def _words(runs: list[tuple[int, int]]) -> set[int]:
 
 
 def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], where: str,
-             pauses: dict[int, int] | None = None) -> Edl:
+             pauses: dict[int, int] | None = None, drop_edited: bool = False) -> Edl:
     """An Edl whose invariants hold (sorted, non-overlapping retypes; no word both deleted and retyped;
-    a shortened pause only between two kept words with nothing inserted there)."""
+    a shortened pause only between two kept words with nothing inserted there: one that is not is
+    refused, or with ``drop_edited`` dropped, as an edit of its words drops it)."""
     reps = sorted(reps, key=lambda r: (r.start, r.end))
     for k in range(1, len(reps)):
         if _conflict(reps[k - 1], reps[k].start, reps[k].end):
@@ -147,11 +148,12 @@ def _checked(n_words: int, deleted: frozenset[int], reps: list[Replacement], whe
             raise schema.Invalid(where, f"words of the retype {r.start}:{r.end} are also marked deleted")
     edl = Edl(n_words, deleted, tuple(reps))
     if pauses:
-        inserted = {r.start for r in reps if r.is_insertion}
-        for before in sorted(pauses):
-            if before in inserted or any(edl.state(k) is not WordState.KEPT for k in (before - 1, before)):
-                raise schema.Invalid(where, f"the pause before word {before} is shortened, but its words are edited")
-        edl = Edl(n_words, deleted, tuple(reps), tuple(Pause(b, ms) for b, ms in sorted(pauses.items())))
+        given = tuple(Pause(b, ms) for b, ms in sorted(pauses.items()))
+        standing = standing_pauses(edl, given)
+        if standing != given and not drop_edited:
+            gone = next(p for p in given if p not in standing)
+            raise schema.Invalid(where, f"the pause before word {gone.before} is shortened, but its words are edited")
+        edl = Edl(n_words, deleted, tuple(reps), standing)
     return edl
 
 
@@ -192,11 +194,7 @@ def _apply(prev: Edl, step: schema.StepModel, max_chars: int, where: str) -> Edl
         pauses.pop(before, None)
     pauses.update({b: ms for b, ms in step.paused})
     # an edit of a pause's words drops it without a record of its own (Edl's rule): drop it here too
-    inserted = {r.start for r in reps if r.is_insertion}
-    pauses = {b: ms for b, ms in pauses.items()
-              if b not in inserted and not any(k in deleted for k in (b - 1, b))
-              and not any(r.start <= k < r.end for r in reps for k in (b - 1, b))}
-    return _checked(n, deleted, reps, where, pauses)
+    return _checked(n, deleted, reps, where, pauses, drop_edited=True)
 
 
 def _from_v1(m: schema.HistoryV1Model, n_words: int | None, max_chars: int) -> History:

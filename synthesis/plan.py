@@ -52,6 +52,7 @@ from lecturecut.asr.transcript import Word
 from lecturecut.core import LecturecutError, ProgressFn, no_progress, scaled
 from lecturecut.media.errors import MediaError
 
+from .edl import standing_pauses
 from .project import Project
 
 if TYPE_CHECKING:
@@ -319,14 +320,9 @@ def shortened_pauses(project: Project, rate: int) -> list[tuple[int, int, int]]:
     """(prev_end, next_start, keep) at ``rate`` of each shortened pause still between two kept words
     with nothing inserted there: the pause between the words' extents and what it keeps."""
     words = project.transcript.words
-    n = len(words)
-    edl = project.edl
-    inserted = {r.start for r in edl.replacements if r.is_insertion}
     out = []
-    for pause in edl.pauses:
+    for pause in standing_pauses(project.edl, project.edl.pauses):
         k = pause.before
-        if not 0 < k < n or k in inserted or any(edl.state(i).value != "kept" for i in (k - 1, k)):
-            continue
         prev_end = int(round(word_extent(words[k - 1])[1] * rate / WORD_RATE))
         next_start = int(round(word_extent(words[k])[0] * rate / WORD_RATE))
         out.append((prev_end, next_start, int(round(pause.keep_ms / 1000 * rate))))
