@@ -63,18 +63,8 @@ class CleanDialog(QDialog):
         for box in (self.fillers, self.repeats, self.pauses):
             box.setChecked(True)
             box.toggled.connect(self.find)
-        self.longer = QDoubleSpinBox(self)
-        self.longer.setRange(0.2, 30.0)
-        self.longer.setSingleStep(0.1)
-        self.longer.setDecimals(1)
-        self.longer.setSuffix(" s")
-        self.longer.setValue(clean.DEFAULT_PAUSE_S)
-        self.keep = QDoubleSpinBox(self)
-        self.keep.setRange(0.1, 10.0)
-        self.keep.setSingleStep(0.1)
-        self.keep.setDecimals(1)
-        self.keep.setSuffix(" s")
-        self.keep.setValue(clean.DEFAULT_KEEP_S)
+        self.longer = self._seconds(0.2, 30.0, clean.DEFAULT_PAUSE_S)
+        self.keep = self._seconds(0.1, 10.0, clean.DEFAULT_KEEP_S)
         self.keep.setMaximum(self.longer.value() - 0.1)  # a shortened pause is shorter than the threshold
         self.longer.valueChanged.connect(lambda v: self.keep.setMaximum(max(v - 0.1, self.keep.minimum())))
         for spin in (self.longer, self.keep):
@@ -126,6 +116,16 @@ class CleanDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(720, 480)
         self.find()
+
+    def _seconds(self, lo: float, hi: float, value: float) -> QDoubleSpinBox:
+        """A spin box of seconds in tenths."""
+        box = QDoubleSpinBox(self)
+        box.setRange(lo, hi)
+        box.setSingleStep(0.1)
+        box.setDecimals(1)
+        box.setSuffix(" s")
+        box.setValue(value)
+        return box
 
     # ---- finding ------------------------------------------------------------------------------
     def options(self) -> clean.CleanOptions:

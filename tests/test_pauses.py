@@ -50,15 +50,23 @@ def lecture():
     return project, decode_audio(project.source, rate, 1), dict(long)
 
 
+def reader_of(audio: np.ndarray, reads: list | None = None):
+    """``plan.AudioReader`` over ``audio`` (silence before its start and after its end); ``reads``
+    collects each (start, end) asked for."""
+    def read(start: int, end: int) -> np.ndarray:
+        if reads is not None:
+            reads.append((start, end))
+        x = audio[max(start, 0):max(end, 0)]
+        return np.concatenate([np.zeros(max(0, -start), np.float32), x, np.zeros(max(0, end - len(audio)),
+                                                                                 np.float32)])
+    return read
+
+
 def kept_in_plan(plan, project, audio, before: int) -> float:
     """Seconds of the silence of the pause before word ``before`` that the plan's output keeps: the
     pause's silent stretch (``silence_of``, where the words' sound has died away) mapped to the output."""
     w, rate = project.transcript.words, plan.audio_rate
-
-    def read(a, b):
-        return np.concatenate([np.zeros(max(0, -a), np.float32), audio[max(a, 0):max(b, 0)]])
-
-    s0, s1 = silence_of(read, int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)),
+    s0, s1 = silence_of(reader_of(audio), int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)),
                         int(round(word_extent(w[before])[0] * rate / WORD_RATE)), rate)
     a, b = plan.source_to_output(s0), plan.source_to_output(s1)
     assert a is not None and b is not None  # both ends of the silence are kept
@@ -85,13 +93,7 @@ def test_the_plan_keeps_what_was_asked_cut_in_quiet_and_reads_only_the_pauses(le
                 assert level < SPEECH_THRESHOLD_DB, (cut / rate, level)
     # the export prefetches pause_regions in one pass: planning a shortened pause reads nothing else
     reads = []
-
-    def reader(start, end):
-        reads.append((start, end))
-        x = audio[max(start, 0):max(end, 0)]
-        return np.concatenate([np.zeros(max(0, -start), np.float32), x, np.zeros(max(0, end - len(audio)))])
-
-    on_demand = build_plan(project, audio_rate=rate, reader=reader)
+    on_demand = build_plan(project, audio_rate=rate, reader=reader_of(audio, reads))
     regions = pause_regions(project, rate)
     for start, end in reads:
         assert any(a <= max(start, 0) and end <= b for a, b in regions), (start, end)
@@ -174,10 +176,7 @@ def test_the_export_shortens_each_pause_to_what_was_asked_without_clicks(lecture
     # the silence heard in the export: the plan's rule (silence_of: 30 dB under the speech beside it)
     # applied to the export's own decoded audio, between the output instants of the two words
     w = project.transcript.words
-
-    def read(a, b):
-        return np.concatenate([np.zeros(max(0, -a), np.float32), exported[max(a, 0):max(b, 0)]])
-
+    read = reader_of(exported)
     for before in long:
         prev_end, next_start = (int(round(word_extent(w[before - 1])[1] * rate / WORD_RATE)),
                                 int(round(word_extent(w[before])[0] * rate / WORD_RATE)))
