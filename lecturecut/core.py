@@ -87,3 +87,61 @@ def bytes_progress(progress: ProgressFn | None, what: str) -> Callable[[int, Opt
         parent(fraction, f"{what}: {done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else ""))
 
     return report
+
+
+class Background:
+    """``work(stop, note)`` on a thread of its own, for work that overlaps other work (an export
+    encodes its audio, one core, while its video renders on the others).
+
+    ``stop`` is the cancel token the work must honour: set when the caller's ``cancel`` is, or when
+    the caller leaves the ``with`` block on an exception (a failed or cancelled render), which then
+    waits for the work to end, so nothing it writes is still open when the caller's temporary files
+    are removed. ``note(fraction)`` records the work's progress, which :meth:`wait` reports on the
+    caller's thread (the work never calls the caller's progress itself). :meth:`wait` returns what
+    ``work`` returned and raises what it raised.
+    """
+
+    def __init__(self, work: Callable[["Background", Callable[[Optional[float]], None]], object],
+                 cancel: CancelLike | None = None, *, message: str) -> None:
+        self._work = work
+        self._cancel = cancel
+        self._stop = threading.Event()
+        self._result: object = None
+        self._error: BaseException | None = None
+        self._fraction: Optional[float] = None
+        self.message = message
+        self._thread = threading.Thread(target=self._run, name="lecturecut-background", daemon=True)
+
+    def is_set(self) -> bool:  # ``stop``: the work's cancel token
+        return self._stop.is_set() or (self._cancel is not None and self._cancel.is_set())
+
+    def _note(self, fraction: Optional[float]) -> None:
+        self._fraction = fraction
+
+    def _run(self) -> None:
+        try:
+            self._result = self._work(self, self._note)
+        except BaseException as exc:  # handed to the caller by wait()
+            self._error = exc
+
+    def __enter__(self) -> "Background":
+        self._thread.start()
+        return self
+
+    def wait(self, progress: ProgressFn | None = None) -> object:
+        """Wait for the work (its progress goes to ``progress``) and return its result."""
+        while self._thread.is_alive():
+            if progress is not None:
+                progress(self._fraction, self.message)
+            self._thread.join(0.2)
+        if self._error is not None:
+            raise self._error
+        check_cancel(self._cancel, f"{self.message} cancelled")
+        return self._result
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self._stop.set()
+            self._thread.join()
+            return
+        self.wait()

@@ -124,8 +124,8 @@ def run_ffmpeg(
     cancel: object | None = None,
     message: str = "ffmpeg",
     what: str = "ffmpeg",
-) -> None:
-    """Run ffmpeg with ``args`` (without the program name), reporting progress.
+) -> str:
+    """Run ffmpeg with ``args`` (without the program name), reporting progress; returns its log (stderr).
 
     ``duration_s`` is the expected output duration, used to turn ffmpeg's
     output time into a fraction. Raises Cancelled if ``cancel.is_set()``
@@ -178,6 +178,7 @@ def run_ffmpeg(
     stderr = b"".join(err_chunks).decode("utf-8", "replace")
     if proc.returncode != 0 or any(marker in stderr for marker in WRITE_FAILURE_MARKERS):
         _raise_failure(full, proc.returncode or 1, stderr, what)
+    return stderr
 
 
 def run_capture(program: str, args: Sequence[str], *, what: str, cancel: object | None = None) -> bytes:
@@ -316,3 +317,4 @@ class FFmpegPipe:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self._finished:
             self.kill()  # an error, or a reader that left early: stop ffmpeg, report nothing more
+

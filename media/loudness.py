@@ -3,24 +3,26 @@ lecture is never held in memory).
 
 - :func:`measure`: integrated loudness (LUFS, gated), loudness range and true peak (dBTP, 4x
   oversampled) with ffmpeg's ``ebur128`` filter;
-- :func:`normalize`: a linear gain to the target integrated loudness; where that gain would
+- :func:`normalization`: a linear gain to the target integrated loudness; where that gain would
   push the true peak over the ceiling, a look-ahead limiter (delay compensated, so the audio
   stays sample-aligned with the video) holds the peaks under it, and the gain is corrected
   once for the loudness the limiter took. Nothing else is changed: no compression, no EQ.
+  It is an ffmpeg filter for the pass that encodes the audio anyway, which measures the result
+  on the way (:meth:`Normalization.result`): no pass of its own, no normalised copy on disk.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MediaError
-from .ffmpeg import ffmpeg_path, media_arg, run_ffmpeg
+from .errors import FFmpegError, MediaError
+from .ffmpeg import media_arg, run_ffmpeg
 
 SILENT_LUFS = -60.0  # quieter than this there is no programme to normalise (BS.1770's gate is -70)
+MEASURE = "ebur128=peak=true:framelog=verbose"  # BS.1770 with a 4x oversampled true peak; only its summary logged
 LIMITER_MARGIN_DB = 1.5  # the limiter's sample-peak ceiling sits this far under the true-peak one
 # (inter-sample peaks, and the AAC encoder's own overshoot, fit in between)
 
@@ -54,15 +56,21 @@ def _number(pattern: str, text: str) -> float:
     return -math.inf if value.startswith("-inf") else float(value)
 
 
-def measure(path: str | Path, af: str = "") -> Loudness:
+def measure(path: str | Path, af: str = "", cancel: object | None = None) -> Loudness:
     """Integrated loudness, loudness range and true peak of ``path``'s audio (after the filter ``af``)."""
-    chain = (af + "," if af else "") + "ebur128=peak=true"
-    proc = subprocess.run([ffmpeg_path(), "-hide_banner", "-nostats", "-nostdin", "-i", media_arg(path), "-vn",
-                           "-af", chain, "-f", "null", "-"], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise MediaError(f"The loudness of '{Path(path).name}' could not be measured: "
-                         f"{proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
-    summary = proc.stderr[proc.stderr.rfind("Summary:"):]
+    chain = (af + "," if af else "") + MEASURE
+    try:
+        log = run_ffmpeg(["-i", media_arg(path), "-vn", "-af", chain, "-f", "null", "-"], cancel=cancel,
+                         message="measuring loudness", what="measuring the loudness")
+    except FFmpegError as exc:
+        last = exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else "ffmpeg failed"
+        raise MediaError(f"The loudness of '{Path(path).name}' could not be measured: {last}") from None
+    return _summary(log)
+
+
+def _summary(log: str) -> Loudness:
+    """The loudness in the summary ffmpeg's ebur128 filter logs at the end of a run."""
+    summary = log[log.rfind("Summary:"):]
     return Loudness(_number(r"I:\s+(-?[\d.]+|-inf)\s+LUFS", summary), _number(r"LRA:\s+(-?[\d.]+)\s+LU", summary),
                     _number(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS", summary))
 
@@ -75,18 +83,33 @@ def _chain(gain_db: float, ceiling_dbtp: float | None) -> str:
     return chain
 
 
-def normalize(src: str | Path, dst: str | Path, *, target_lufs: float = -16.0, max_true_peak: float = -1.0,
-              cancel: object | None = None) -> Normalized:
-    """Write ``src``'s audio to ``dst`` (float WAV, same rate and channels) at ``target_lufs`` integrated,
-    true peak at most ``max_true_peak``. A silent recording is copied unchanged."""
-    before = measure(src)
+@dataclass(frozen=True)
+class Normalization:
+    """How to bring a recording to its target: ``filter`` (ffmpeg's ``-af``) applies the gain (and the
+    limiter) and measures what comes out, which :meth:`result` reads from that run's log."""
+
+    before: Loudness
+    gain_db: float
+    ceiling_dbtp: float | None  # the limiter's true-peak ceiling, None where no limiter is needed
+
+    @property
+    def filter(self) -> str:
+        return _chain(self.gain_db, self.ceiling_dbtp) + "," + MEASURE
+
+    def result(self, log: str) -> Normalized:
+        """The loudness after the filter, from the log (stderr) of the ffmpeg run that applied it."""
+        return Normalized(self.before, _summary(log), self.gain_db, self.ceiling_dbtp is not None)
+
+
+def normalization(src: str | Path, *, target_lufs: float = -16.0, max_true_peak: float = -1.0,
+                  cancel: object | None = None) -> Normalization:
+    """The gain (and limiter) that bring ``src`` to ``target_lufs`` integrated, true peak at most
+    ``max_true_peak``; a silent recording is left unchanged (gain 0)."""
+    before = measure(src, cancel=cancel)
     if before.integrated_lufs < SILENT_LUFS:
-        gain, ceiling = 0.0, None
-    else:
-        gain = target_lufs - before.integrated_lufs
-        ceiling = max_true_peak if before.true_peak_dbtp + gain > max_true_peak - LIMITER_MARGIN_DB else None
-        if ceiling is not None:  # the limiter takes some loudness with the peaks: give it back once
-            gain += target_lufs - measure(src, _chain(gain, ceiling)).integrated_lufs
-    run_ffmpeg(["-i", media_arg(src), "-af", _chain(gain, ceiling), "-c:a", "pcm_f32le", "-rf64", "auto",
-                media_arg(dst)], cancel=cancel, message="normalising loudness", what="normalising the loudness")
-    return Normalized(before, measure(dst), gain, ceiling is not None)
+        return Normalization(before, 0.0, None)
+    gain = target_lufs - before.integrated_lufs
+    ceiling = max_true_peak if before.true_peak_dbtp + gain > max_true_peak - LIMITER_MARGIN_DB else None
+    if ceiling is not None:  # the limiter takes some loudness with the peaks: give it back once
+        gain += target_lufs - measure(src, _chain(gain, ceiling), cancel).integrated_lufs
+    return Normalization(before, gain, ceiling)

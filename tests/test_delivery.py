@@ -22,7 +22,7 @@ from media_fixtures import make_project, stream_durations
 from testmedia import JFK, OBAMA, media_path
 
 from lecturecut.media.audio import decode_audio
-from lecturecut.media.ffmpeg import ffprobe_path
+from lecturecut.media.ffmpeg import ffmpeg_path, ffprobe_path
 from lecturecut.media.loudness import measure
 from lecturecut.media.probe import probe
 from lecturecut.synthesis.export import ExportOptions, export
@@ -94,6 +94,8 @@ def test_openhpi_audio_is_at_the_target_loudness_48_khz_stereo_and_in_sync(openh
     assert measure(result.path).true_peak_dbtp <= -1.0
     before = lufs(media_path(OBAMA))
     assert abs(result.loudness.before.integrated_lufs - before) < 1.0 and abs(before - TARGET) > 2  # it moved
+    # "after" is measured by the pass that applies the gain and encodes: it is what the file holds
+    assert abs(result.loudness.after.integrated_lufs - lufs(result.path)) <= 0.3, result.loudness.summary
     durations = stream_durations(result.path)
     assert abs(durations["video"] - durations["audio"]) <= 0.04 + 1e-3
     # the audio track is the same audio, as long as the video
@@ -145,3 +147,42 @@ def test_existing_prefixed_outputs_are_not_replaced_without_asking(tmp_path):
     with pytest.raises(DestinationExists, match="c-en.vtt"):
         export(lecture(), tmp_path / "x.mp4", ExportOptions(target="openhpi", prefix="c", preset="draft"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c-en.vtt"]
+
+
+def test_openhpi_delivers_at_most_1080p_and_archive_the_source_size():
+    from lecturecut.synthesis.render.delivery import frame_size
+
+    assert frame_size(3840, 2160, "openhpi") == (1920, 1080)
+    assert frame_size(2160, 3840, "openhpi") == (1080, 1920)  # upright: the short side is the 1080
+    assert frame_size(4096, 2160, "openhpi") == (1920, 1012)  # the shape kept, both sides even
+    assert frame_size(1920, 1080, "openhpi") is None and frame_size(1280, 720, "openhpi") is None
+    assert frame_size(3840, 2160, "archive") is None
+
+
+def _grey_thumb(path, at_s: float) -> np.ndarray:
+    out = subprocess.run([ffmpeg_path(), "-v", "error", "-ss", f"{at_s}", "-i", str(path), "-frames:v", "1",
+                          "-vf", "scale=192:108", "-pix_fmt", "gray", "-f", "rawvideo", "-"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(out, np.uint8).reshape(108, 192).astype(np.float64)
+
+
+def test_openhpi_scales_a_larger_source_down_to_1080p(tmp_path):
+    """A 1440p recording (the Obama clip's first 4 s scaled up, a real lecture picture) is delivered at
+    1920x1080: every frame re-encoded (the report says why), the planned frames, the same picture."""
+    from media_fixtures import pause_words
+
+    big = tmp_path / "big 1440p.mp4"
+    subprocess.run([ffmpeg_path(), "-v", "error", "-i", str(media_path(OBAMA)), "-t", "4", "-vf",
+                    "scale=2560:1440,setsar=1", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
+                    "-c:a", "aac", str(big)], check=True)
+    words = tuple(w for w in pause_words(OBAMA) if w.end_s < 3.8)
+    project = make_project(OBAMA, words=words, source=big)
+    project = project.with_edl(project.edl.delete(len(words) - 2, len(words) - 1), "cut")
+    result = export(project, tmp_path / "out.mp4", ExportOptions(target="openhpi", subtitles="none", preset="draft"))
+    info = probe(result.path)
+    assert (info.video.width, info.video.height) == (1920, 1080)
+    assert result.video_render.mode == "full" and "scaled to 1920x1080" in result.video_render.reason
+    assert info.video.n_frames == result.plan.output_frames
+    # the same picture, only smaller: thumbnails of source and export before the cut agree
+    diff = np.abs(_grey_thumb(big, 0.5) - _grey_thumb(result.path, 0.5)).mean()
+    assert diff < 4.0, diff

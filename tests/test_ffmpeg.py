@@ -75,6 +75,44 @@ def test_cancel_terminates_ffmpeg(tmp_path):
     timer.cancel()
 
 
+def _ffmpeg_work(args):
+    """Work for core.Background: one ffmpeg run, its progress noted, stopped by its token."""
+    return lambda stop, note: run_ffmpeg(args, duration_s=2.0, progress=lambda f, m: note(f), cancel=stop)
+
+
+def test_background_work_finishes_stops_and_reports(tmp_path):
+    import time
+
+    from lecturecut.core import Background
+
+    out = tmp_path / "tone.wav"
+    seen = []
+    with Background(_ffmpeg_work(["-f", "lavfi", "-i", "sine=frequency=440:duration=2", str(out)]),
+                    message="tone") as job:
+        log = job.wait(lambda f, m: seen.append((f, m)))
+    assert probe(out).audio.duration_s == pytest.approx(2.0, abs=0.05) and all(m == "tone" for _, m in seen)
+    assert "pcm_s16le" in log  # run_ffmpeg's log (stderr) is the work's result
+
+    # the work beside it fails: the endless command is stopped and waited for, the error is the caller's
+    t = time.monotonic()
+    with pytest.raises(RuntimeError, match="the video failed"):
+        with Background(_ffmpeg_work(["-re", "-f", "lavfi", "-i", "sine=frequency=440", str(tmp_path / "l.wav")]),
+                        message="m") as job:
+            time.sleep(0.3)
+            raise RuntimeError("the video failed")
+    assert not job._thread.is_alive() and time.monotonic() - t < 10
+
+    token = CancelToken()  # the caller's cancel stops it too
+    threading.Timer(0.5, token.cancel).start()
+    with pytest.raises(Cancelled):
+        with Background(_ffmpeg_work(["-re", "-f", "lavfi", "-i", "sine=frequency=440", str(tmp_path / "c.wav")]),
+                        token, message="m"):
+            pass
+    with pytest.raises(FFmpegError, match="No such file"):  # its own failure reaches the caller
+        with Background(_ffmpeg_work(["-i", str(tmp_path / "missing.wav"), str(tmp_path / "x.wav")]), message="m"):
+            pass
+
+
 def test_probe_real_video(media_file):
     info = probe(media_file("th_obama_weekly_address_2010_oilspill_450x450_20s.mp4"))
     assert info.video.fps == 25 and info.video.width == 450

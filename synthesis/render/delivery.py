@@ -5,7 +5,8 @@ Two targets (``ExportOptions.target``; the command line's and the app's ``--pres
 - **openhpi** (the command line's and the app's default): what openHPI takes. The integrated
   loudness normalised to ``loudness_lufs`` (default -16 LUFS) with the true peak at most -1 dBTP
   (BS.1770, :mod:`lecturecut.media.loudness`), AAC at 48 kHz stereo, H.264 in MP4 with the index
-  first; subtitles named ``PREFIX-LANG.vtt`` (WebVTT, the format openHPI takes) and
+  first, at the source's size up to 1080p (larger frames scaled down, keeping their shape:
+  :func:`frame_size`); subtitles named ``PREFIX-LANG.vtt`` (WebVTT, the format openHPI takes) and
   ``PREFIX-LANG.srt``, the WebVTT also zipped for upload (``PREFIX-subtitles.zip``), and the
   edited transcript as ``PREFIX-LANG.txt``. ``PREFIX`` is the course prefix the user sets
   (``--prefix``), and every output's name starts with it; without one, the video's own name.
@@ -28,7 +29,21 @@ from ..subtitles import Cue, write_srt, write_vtt
 OPENHPI, ARCHIVE = "openhpi", "archive"
 TARGETS = (OPENHPI, ARCHIVE)
 OPENHPI_RATE, OPENHPI_CHANNELS = 48_000, 2
+OPENHPI_MAX_SIZE = (1920, 1080)  # the source's size up to 1080p: larger frames are scaled down to fit
 MAX_TRUE_PEAK_DBTP = -1.0
+
+
+def frame_size(width: int, height: int, target: str) -> tuple[int, int] | None:
+    """The size ``target`` delivers a ``width`` x ``height`` video at: None where that is its own size,
+    else the largest even size that keeps its shape within 1920 x 1080 (1080 x 1920 upright)."""
+    if target != OPENHPI:
+        return None
+    long_side, short_side = max(OPENHPI_MAX_SIZE), min(OPENHPI_MAX_SIZE)
+    limit = (long_side, short_side) if width >= height else (short_side, long_side)
+    scale = min(limit[0] / width, limit[1] / height)
+    if scale >= 1:
+        return None
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
 @dataclass(frozen=True)

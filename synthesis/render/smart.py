@@ -18,7 +18,8 @@ ffmpeg's concat demuxer, packets copied. That is only valid when the re-encoded 
 source's exact parameter sets (SPS and PPS): they are compared byte for byte, and anything else
 falls back to a full render of the whole video, saying why. So does a source that cannot be matched:
 not H.264, no x264 settings in the stream, rotated, not 4:2:0, keyframes more than
-``MAX_KEY_INTERVAL_S`` apart, or no whole GOP left untouched.
+``MAX_KEY_INTERVAL_S`` apart, or no whole GOP left untouched; and so does a delivery at another
+size than the source's (openhpi scales a source above 1080p down: no packet can be copied).
 
 The source is read three times whatever the number of cuts: once for its packets (timestamps,
 keyframe flags and each packet's MD5, one ffprobe pass), once to copy every untouched stretch (one
@@ -233,16 +234,21 @@ def eligibility(project: Project, plan: RenderPlan) -> tuple[VideoPackets, list[
 def render_video_smart(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                        smooth_cuts: bool, progress: ProgressFn, cancel, lips: list | None = None,
                        lips_method: str = "own", full_render: bool = False,
-                       mark_synthetic: bool = False) -> RenderReport:
-    """Write the plan's video to ``path``: smart where the source allows, else in full (see the module)."""
+                       mark_synthetic: bool = False, out_size: tuple[int, int] | None = None) -> RenderReport:
+    """Write the plan's video to ``path``: smart where the source allows, else in full (see the module);
+    ``out_size``: a size the delivery needs other than the source's (every frame is then re-encoded)."""
     def full(reason: str) -> RenderReport:
         render_video(project, plan, path, x264_preset=x264_preset, crf=crf, smooth_cuts=smooth_cuts,
                      progress=progress, cancel=cancel, lips=lips, lips_method=lips_method,
-                     mark_synthetic=mark_synthetic)
+                     mark_synthetic=mark_synthetic, out_size=out_size)
         return RenderReport("full", reason, plan.output_frames, 0)
 
     if full_render:
         return full("")
+    if out_size is not None:
+        video = project.media.video
+        return full(f"the source's {video.width}x{video.height} frames are scaled to {out_size[0]}x{out_size[1]}, "
+                    "so the whole video is re-encoded")
     clock = Phases()
     try:
         packets, args = eligibility(project, plan)

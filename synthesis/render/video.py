@@ -114,14 +114,16 @@ SEEK_MARGIN_S = 1.0  # a window's decoder seeks this far before the first instan
 
 def render_video(project: Project, plan: RenderPlan, path: Path, *, x264_preset: str, crf: int,
                  smooth_cuts: bool, progress: ProgressFn, cancel, window: tuple[int, int] | None = None,
-                 lips: list | None = None, lips_method: str = "own", mark_synthetic: bool = False) -> None:
+                 lips: list | None = None, lips_method: str = "own", mark_synthetic: bool = False,
+                 out_size: tuple[int, int] | None = None) -> None:
     """Pipe the planned frames (jump cuts smoothed) into the encoder: all of them, or only output
-    frames ``window = (start, end)`` (see :func:`write_frames`)."""
+    frames ``window = (start, end)`` (see :func:`write_frames`); ``out_size``: the size they are
+    scaled to (None: the source's)."""
     video = project.media.video
     w, h = (video.height, video.width) if video.rotation in (90, 270) else (video.width, video.height)
     with FrameWriter(path, w, h, plan.fps,
                      codec_args=["-c:v", "libx264", "-preset", x264_preset, "-crf", str(crf)],
-                     color_space=video.color_space, cancel=cancel) as writer:
+                     color_space=video.color_space, cancel=cancel, out_size=out_size) as writer:
         write_frames(project, plan, writer.write, smooth_cuts=smooth_cuts, progress=progress, cancel=cancel,
                      window=window, lips=lips, lips_method=lips_method, mark_synthetic=mark_synthetic)
 
