@@ -887,7 +887,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lips(s, "export")
     s.add_argument("--preset", choices=["openhpi", "archive"], default="openhpi",
                    help="openhpi (default): loudness to --loudness LUFS (true peak <= -1 dBTP), AAC 48 kHz stereo, "
-                        "video larger than 1080p scaled down to it, PREFIX-LANG.vtt/.srt and a zip of the WebVTT for upload; archive: the source's audio as it "
+                        "video larger than 1080p scaled down to it, PREFIX-LANG.vtt/.srt and a zip of the WebVTT "
+                        "for upload; archive: the source's audio as it "
                         "was, subtitles named after the video")
     s.add_argument("--prefix", metavar="COURSE", help="a course prefix every output's name starts with")
     s.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",

@@ -96,6 +96,16 @@ class Normalization:
     def filter(self) -> str:
         return _chain(self.gain_db, self.ceiling_dbtp) + "," + MEASURE
 
+    def shifted(self) -> Normalized:
+        """The loudness after a plain gain (no limiter), without measuring: a gain moves BS.1770's
+        integrated loudness and true peak by exactly itself and leaves the range as it was (only a
+        block crossing the -70 LUFS absolute gate could differ, far below speech)."""
+        if self.ceiling_dbtp is not None:
+            raise ValueError("a limited normalisation must be measured")
+        b = self.before
+        return Normalized(b, Loudness(b.integrated_lufs + self.gain_db, b.range_lu, b.true_peak_dbtp + self.gain_db),
+                          self.gain_db, False)
+
     def result(self, log: str) -> Normalized:
         """The loudness after the filter, from the log (stderr) of the ffmpeg run that applied it."""
         return Normalized(self.before, _summary(log), self.gain_db, self.ceiling_dbtp is not None)

@@ -70,12 +70,13 @@ def _format_of(container: Container) -> str:
     return {"M4A": "ipod", "QuickTime": "mov", "Matroska": "matroska", "AVI": "avi"}.get(container.name, "mp4")
 
 
-def pcm_encode_args(out: Path, rate: int, channels: int, audio_bitrate: int) -> list[str]:
+def pcm_encode_args(out: Path, rate: int, channels: int, audio_bitrate: int, *, adts: bool = False) -> list[str]:
     """Arguments that encode float samples piped to ffmpeg's stdin (``rate``, ``channels``,
-    interleaved float32) to AAC in an M4A file, as :func:`mux_args` encodes a file's."""
+    interleaved float32) to AAC in an M4A file (``adts``: bare ADTS frames, for
+    :mod:`lecturecut.media.aac` to join), as :func:`mux_args` encodes a file's."""
     return ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0", "-c:a", "aac",
-            "-aac_coder", AAC_CODER, "-b:a", str(audio_bitrate), "-f", _format_of(CONTAINERS[".m4a"]),
-            media_arg(out)]
+            "-aac_coder", AAC_CODER, "-b:a", str(audio_bitrate),
+            "-f", "adts" if adts else _format_of(CONTAINERS[".m4a"]), media_arg(out)]
 
 
 def mux_args(

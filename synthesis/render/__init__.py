@@ -37,7 +37,7 @@ from lecturecut.media.mux import container_for, mux_args
 from ..plan import RenderPlan, plan_for
 from ..project import Project, check_not_source
 from ..subtitles import build_cues, write_srt
-from .audio import encode_audio, render_audio
+from .audio import AudioEncoder, file_windows, plan_windows, render_audio
 from .delivery import (
     ARCHIVE,
     MAX_TRUE_PEAK_DBTP,
@@ -199,30 +199,41 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         rate, channels = (OPENHPI_RATE, OPENHPI_CHANNELS) if options.target == OPENHPI else (None, None)
         bitrate = AUDIO_BITRATE_PER_CHANNEL * (channels or media.audio.channels)
         normal = None
-        if options.target == OPENHPI:  # the whole mix at once: joins stay sample-exact, one gain for all
+        measured = False  # the encoding pass measures the loudness it applies (ffmpeg's limiter in the chain)
+        channels_in = media.audio.channels
+        if options.target != OPENHPI:  # mixed straight into the encoder, no intermediate file
+            audio_job = AudioEncoder(plan_windows(project, plan), plan.output_samples, plan.audio_rate, channels_in,
+                                     bitrate, aac, cancel)
+        else:  # the whole mix at once: joins stay sample-exact, one gain for all
             from lecturecut.media.loudness import normalization
 
-            wav = tmp / "audio.wav"  # measured first, then encoded with the gain (which also measures it)
+            wav = tmp / "audio.wav"  # measured first, then encoded with the gain
             render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
             progress(None, "measuring loudness")
             normal = normalization(wav, target_lufs=options.loudness_lufs, max_true_peak=MAX_TRUE_PEAK_DBTP,
                                    cancel=cancel)
-            args = mux_args(aac, wav, bitrate, audio_rate=rate, audio_channels=channels, audio_filter=normal.filter,
-                            container=container_for(aac, has_video=False, embed_subtitles=False))
+            if normal.ceiling_dbtp is None and (plan.audio_rate, channels_in) == (rate, channels):
+                # a plain gain on audio already at 48 kHz stereo: encoded as the archive's is
+                audio_job = AudioEncoder(file_windows(wav, normal.gain_db), plan.output_samples, rate, channels,
+                                         bitrate, aac, cancel)
+            else:  # resampled, up- or down-mixed, or limited: one ffmpeg pass, which also measures it
+                args = mux_args(aac, wav, bitrate, audio_rate=rate, audio_channels=channels,
+                                audio_filter=normal.filter,
+                                container=container_for(aac, has_video=False, embed_subtitles=False))
 
-            def encode(stop, note):
-                return run_ffmpeg(args, duration_s=plan.output_duration_s, progress=lambda f, m: note(f),
-                                  cancel=stop, message="encoding the audio", what="encoding the audio")
-        else:  # mixed straight into the encoder, no intermediate file
-            def encode(stop, note):
-                encode_audio(project, plan, aac, bitrate, stop, note)
+                def encode(stop, note):
+                    return run_ffmpeg(args, duration_s=plan.output_duration_s, progress=lambda f, m: note(f),
+                                      cancel=stop, message="encoding the audio", what="encoding the audio")
+
+                audio_job = Background(encode, cancel, message="encoding the audio")
+                measured = True
         names = delivery_outputs(out_path, options.target, options.prefix, project.transcript.language,
                                  options.subtitles, options.audio_track, options.timeline)
         video_file = tmp / "video.mp4"
         video_report = None
         method = lips_choice(options.lips)
         lips: list | None = [] if method != "off" and has_video and plan.synth_spans else None
-        with Background(encode, cancel, message="encoding the audio") as audio_job:
+        with audio_job:
             if has_video:
                 video_report = render_video_smart(project, plan, video_file, x264_preset=x264_preset, crf=crf,
                                                   full_render=options.full_render,
@@ -232,7 +243,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                                                   lips=lips, lips_method=method,
                                                   out_size=_delivered_size(media.video, options.target))
             log = audio_job.wait(scaled(progress, 0.93 if has_video else 0.05, 0.96))
-        loudness = normal.result(log) if normal else None
+        loudness = None if normal is None else normal.result(log) if measured else normal.shifted()
         cues = build_cues(project.transcript, project.edl, plan)
         srt = tmp / "subtitles.srt"
         write_srt(cues, srt)

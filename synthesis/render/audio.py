@@ -7,21 +7,25 @@ One sequential decoder for the whole source, constant memory for any length.
 from __future__ import annotations
 
 import bisect
+import logging
+import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import soundfile as sf
 
-from lecturecut.core import ProgressFn, check_cancel
+from lecturecut.core import Background, ProgressFn, check_cancel
 from lecturecut.files import WriteError, disk_error_message
 from lecturecut.media.audio import stream_audio_from
+from lecturecut.media.aac import FRAME, splice, to_m4a
 from lecturecut.media.ffmpeg import FFmpegPipe
 from lecturecut.media.mux import pcm_encode_args
 
 from ..plan import RenderPlan, SynthSpan
 from ..project import Project
 
+log = logging.getLogger(__name__)
 
 def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Fade-out and fade-in gains whose powers sum to one (no dip, no bump at the join)."""
@@ -242,24 +246,150 @@ def render_audio(project: Project, plan: RenderPlan, wav_path: Path, progress: P
         raise _write_error(exc, wav_path) from exc
 
 
-def encode_audio(project: Project, plan: RenderPlan, out: Path, bitrate: int, stop, note) -> None:
-    """The plan's audio mixed straight into ffmpeg's AAC encoder, written to ``out`` (M4A): no
-    intermediate file (an hour of float stereo is 1.4 GB). ``stop``: the cancel token; ``note``:
-    the fraction done (a :class:`lecturecut.core.Background` runs it beside the video)."""
-    channels = project.media.audio.channels
-    total = max(plan.output_samples, 1)
-    written = 0
-    with FFmpegPipe(pcm_encode_args(out, plan.audio_rate, channels, bitrate), what="encoding the audio",
-                    write=True, cancel=stop) as pipe:
+HALVES_FROM_S = 120.0  # audio at least this long is encoded in two halves side by side (media.aac)
+MARGIN_FRAMES = 24  # AAC frames (about half a second) of real audio each half is encoded beyond the split
+WindowWriter = Callable[[int, int, Callable[[np.ndarray], None], object], None]
 
-        def write(block: np.ndarray) -> None:
-            nonlocal written
-            pipe.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
-            written += len(block)
-            note(min(written / total, 1.0))
 
-        mix_plan(project, plan, write, stop)
-        pipe.finish()
+def plan_windows(project: Project, plan: RenderPlan) -> WindowWriter:
+    """``write_window(lo, hi, write, stop)``: the plan's output samples [lo, hi), as the whole mix has them."""
+    def write_window(lo: int, hi: int, write, stop) -> None:
+        whole = lo <= 0 and hi >= plan.output_samples
+        mix_plan(project, plan, write, stop, None if whole else (lo, hi))
+
+    return write_window
+
+
+class AudioEncoder:
+    """The export's audio, encoded to AAC (``out``, M4A) on threads of its own while the video renders.
+
+    ``write_window`` hands out the samples to encode (:func:`plan_windows`, or a gain applied to a
+    file's); they go straight into ffmpeg's encoder, no intermediate file. An hour of stereo takes
+    ffmpeg's (one-core) encoder about a minute, longer than the smart-rendered video of a 2-core
+    machine, so audio of ``HALVES_FROM_S`` or more is encoded as two halves at once and joined on a
+    frame boundary (:mod:`lecturecut.media.aac`). The join is decoded and compared with the samples
+    it should hold before it is used; a join that differs more than coding noise does is encoded
+    again in one piece (and ``note`` says so).
+
+    Use as a context manager around the video's work; :meth:`wait` finishes the file.
+    """
+
+    def __init__(self, write_window: WindowWriter, n_samples: int, rate: int, channels: int, bitrate: int,
+                 out: Path, cancel) -> None:
+        self.write_window, self.n, self.rate, self.channels = write_window, n_samples, rate, channels
+        self.bitrate, self.out, self.cancel = bitrate, out, cancel
+        self.split = (n_samples // 2) // FRAME * FRAME if n_samples >= HALVES_FROM_S * rate else 0
+        self.note = ""
+        self._jobs: list[Background] = []
+
+    def _encode(self, lo: int, hi: int, path: Path, adts: bool, share: float, progress: dict):
+        def work(stop, note) -> None:
+            total = max(hi - lo, 1)
+            done = 0
+            with FFmpegPipe(pcm_encode_args(path, self.rate, self.channels, self.bitrate, adts=adts),
+                            what="encoding the audio", write=True, cancel=stop) as pipe:
+
+                def write(block: np.ndarray) -> None:
+                    nonlocal done
+                    pipe.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+                    done += len(block)
+                    progress[path] = share * min(done / total, 1.0)
+                    note(sum(progress.values()))
+
+                self.write_window(lo, hi, write, stop)
+                pipe.finish()
+
+        return work
+
+    def __enter__(self) -> "AudioEncoder":
+        progress: dict = {}
+        m = MARGIN_FRAMES * FRAME
+        if self.split:
+            parts = [(0, min(self.split + m, self.n), self.out.with_suffix(".1.aac")),
+                     (self.split - m, self.n, self.out.with_suffix(".2.aac"))]
+            works = [self._encode(lo, hi, p, True, 0.5, progress) for lo, hi, p in parts]
+        else:
+            works = [self._encode(0, self.n, self.out, False, 1.0, progress)]
+        try:
+            for work in works:
+                self._jobs.append(Background(work, self.cancel, message="encoding the audio").__enter__())
+        except BaseException:
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def wait(self, progress: ProgressFn | None = None) -> None:
+        for job in self._jobs:
+            job.wait(progress)
+        if not self.split or self.out.exists():
+            return
+        first, second = self.out.with_suffix(".1.aac"), self.out.with_suffix(".2.aac")
+        joined = self.out.with_suffix(".aac")
+        splice(first, second, joined, self.split // FRAME, MARGIN_FRAMES)
+        to_m4a(joined, self.out, self.rate, self.cancel)
+        for p in (first, second, joined):
+            p.unlink(missing_ok=True)
+        why = self.join_error()
+        if why:
+            log.warning("the audio's two halves did not join cleanly (%s): encoding it in one piece", why)
+            self.note = f"audio encoded in one piece ({why})"
+            self.out.unlink()
+            self._encode(0, self.n, self.out, False, 1.0, {})(self.cancel, lambda f: None)
+
+    def join_error(self) -> str:
+        """Why the joined file's samples around the split are not what they should be ("" when they are)."""
+        around = 4 * FRAME
+        lo, hi = self.split - around, self.split + around
+        want: list[np.ndarray] = []
+        self.write_window(lo, hi, want.append, self.cancel)
+        ref = np.concatenate(want)[: hi - lo]
+        got = []
+        n = 0
+        for block in stream_audio_from(self.out, self.rate, self.channels, lo, cancel=self.cancel):
+            got.append(block)
+            n += len(block)
+            if n >= hi - lo:
+                break
+        dec = np.concatenate(got)[: hi - lo] if got else np.zeros((0, self.channels), np.float32)
+        if len(dec) < hi - lo or len(ref) < hi - lo:
+            return "the joined audio is shorter than planned"
+        err = (dec - ref).astype(np.float64) ** 2
+        join = slice(around - FRAME, around + 2 * FRAME)  # the frames whose overlap-add spans the split
+        mask = np.ones(len(err), bool)
+        mask[join] = False
+        at_join, beside = np.sqrt(err[join].mean()), np.sqrt(err[mask].mean())
+        level = np.sqrt((ref.astype(np.float64) ** 2).mean())
+        if beside > 0.1 * level + 1e-4:
+            return f"the decoded audio does not line up with the mix (error {beside:.4f} at level {level:.4f})"
+        if at_join > 2 * beside + 1e-4:
+            return f"the join's error {at_join:.5f} against {beside:.5f} beside it"
+        return ""
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.wait()
+            return
+        for job in reversed(self._jobs):  # stop them and wait for them
+            job.__exit__(exc_type, exc, tb)
+
+
+def file_windows(path: Path, gain_db: float = 0.0) -> WindowWriter:
+    """``write_window`` over a WAV file's samples, times a gain (``gain_db``)."""
+    factor = np.float32(10 ** (gain_db / 20))
+
+    def write_window(lo: int, hi: int, write, stop) -> None:
+        with sf.SoundFile(str(path)) as f:
+            f.seek(max(lo, 0))
+            at = max(lo, 0)
+            while at < hi:
+                check_cancel(stop)
+                block = f.read(min(1 << 16, hi - at), dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                write(block * factor)
+                at += len(block)
+
+    return write_window
 
 
 def _write_error(exc: Exception, path: Path) -> WriteError:
