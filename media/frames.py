@@ -183,7 +183,8 @@ class FrameWriter:
         # Even sides for 4:2:0: pad odd sizes by a black line (a 1x1 source cannot be cropped to even).
         vf = (f"pad=ceil(iw/2)*2:ceil(ih/2)*2,scale=out_color_matrix={matrix}:out_range=tv,format=yuv420p")
         if out_size is not None and tuple(out_size) != (width, height):
-            vf = f"scale={out_size[0]}:{out_size[1]}:flags=lanczos:out_color_matrix={matrix}:out_range=tv,format=yuv420p"
+            vf = (f"scale={out_size[0]}:{out_size[1]}:flags=lanczos:out_color_matrix={matrix}:out_range=tv,"
+                  "format=yuv420p")
         codec = codec_args or ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18"]
         tags = ["-colorspace", color_space] if color_space in YUV_MATRICES else []
         # the same extension, so ffmpeg picks the container from the real name; pid-tagged, so a
