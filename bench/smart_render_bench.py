@@ -12,8 +12,9 @@ interval (what lecture recorders and OBS write) and cached in ``--work``. A lect
 10 minutes (a multiple of 10) is the 10-minute one joined to itself by a stream copy of its video
 (its audio re-encoded once): the same clips in the same turn, without encoding an hour of video
 to build it. Its "words" are the stretches between its pauses; ten runs of two words, spread
-over the lecture, are cut. The same project is exported with the default preset, smart (the
-default) and with ``--full-render`` (``--modes`` picks), each in a fresh process; the table gives
+over the lecture, are cut. The same project is exported with the default preset and target
+(``--target``: archive, the engine's default, or openhpi), smart (the default) and with
+``--full-render`` (``--modes`` picks), each in a fresh process; the table gives
 wall-clock seconds, the share of frames copied, and smart as a percentage of full (the goal: at
 most 5 %). Each export also prints where its seconds went (the smart render's own steps, and the
 export's stages as its progress messages mark them) and the load average before and after, since
@@ -127,7 +128,7 @@ def make_project(video: Path, out: Path) -> Path:
     return out
 
 
-def timed_export(project: Path, out: Path, full: bool) -> dict:
+def timed_export(project: Path, out: Path, full: bool, target: str = "archive") -> dict:
     """One export in a fresh process: its seconds, how the video was made, and where the time went."""
     code = ("import json,sys,time\n"
             "from lecturecut.synthesis.export import ExportOptions, export\n"
@@ -139,7 +140,8 @@ def timed_export(project: Path, out: Path, full: bool) -> dict:
             "        marks.append((time.perf_counter() - t, m))\n"
             f"p = load_project({str(project)!r})\n"
             "marks.append((time.perf_counter() - t, 'loading the project'))\n"
-            f"r = export(p, {str(out)!r}, ExportOptions(subtitles='none', overwrite=True, full_render={full}), "
+            f"r = export(p, {str(out)!r}, ExportOptions(subtitles='none', overwrite=True, full_render={full}, "
+            f"target={target!r}), "
             "progress=progress)\n"
             "s = time.perf_counter() - t\n"
             "rep = r.video_render\n"
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heights", type=int, nargs="+", default=[720])
     parser.add_argument("--modes", nargs="+", choices=["smart", "full"], default=["smart", "full"])
     parser.add_argument("--work", default="/tmp/lecturecut-smart-bench")
+    parser.add_argument("--target", choices=["archive", "openhpi"], default="archive",
+                        help="archive (the engine's default: the audio's level as it was) or openhpi (loudness "
+                             "normalised, the command line's default)")
     args = parser.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -182,10 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         project = make_project(video, work / f"p_{args.minutes}_{height}.lcproj")
         found = {}
         for mode in args.modes:
-            r = timed_export(project, work / f"{mode}_{args.minutes}_{height}.mp4", full=mode == "full")
-            show(f"{args.minutes} min {height}p {mode}", r)
+            r = timed_export(project, work / f"{mode}_{args.minutes}_{height}_{args.target}.mp4", full=mode == "full",
+                             target=args.target)
+            show(f"{args.minutes} min {height}p {mode} ({args.target})", r)
             with open(work / "results.jsonl", "a") as f:
-                f.write(json.dumps({"minutes": args.minutes, "height": height, "mode": mode,
+                f.write(json.dumps({"minutes": args.minutes, "height": height, "mode": mode, "target": args.target,
                                     "when": time.strftime("%Y-%m-%d %H:%M"), **r}) + "\n")
             found[mode] = r
         rows.append((height, found))

@@ -186,3 +186,20 @@ def test_openhpi_scales_a_larger_source_down_to_1080p(tmp_path):
     # the same picture, only smaller: thumbnails of source and export before the cut agree
     diff = np.abs(_grey_thumb(big, 0.5) - _grey_thumb(result.path, 0.5)).mean()
     assert diff < 4.0, diff
+
+
+def test_openhpi_plain_gain_without_the_limiter_reaches_the_target(tmp_path):
+    """The auto-editor screencast (48 kHz stereo, -21.9 LUFS, peaks low enough that its gain needs no
+    limiter) takes the plain-gain path: mixed, scaled and encoded; its reported loudness is computed
+    from the gain, and must be what the file holds."""
+    from media_fixtures import delete
+    from testmedia import AUTO_EDITOR
+
+    project = delete(make_project(AUTO_EDITOR), (3, 5))
+    result = export(project, tmp_path / "screencast.mp4",
+                    ExportOptions(target="openhpi", subtitles="none", preset="draft"))
+    assert not result.loudness.limited
+    held = lufs(result.path)
+    assert abs(held - TARGET) <= 0.5, held
+    assert abs(result.loudness.after.integrated_lufs - held) <= 0.3, (result.loudness.summary, held)
+    assert measure(result.path).true_peak_dbtp <= -1.0
