@@ -17,8 +17,8 @@ import soundfile as sf
 
 from lecturecut.core import Background, ProgressFn, check_cancel
 from lecturecut.files import WriteError, disk_error_message
-from lecturecut.media.audio import stream_audio_from
 from lecturecut.media.aac import FRAME, splice, to_m4a
+from lecturecut.media.audio import stream_audio_from
 from lecturecut.media.ffmpeg import FFmpegPipe
 from lecturecut.media.mux import pcm_encode_args
 
