@@ -186,7 +186,10 @@ def write_frames(project: Project, plan: RenderPlan, write: Callable[[np.ndarray
         if from_s is None:
             decoded = read_timed_frames(project.source, cancel=cancel)
         else:
-            decoded = read_timed_frames(project.source, start_s=float(from_s + audio_start), cancel=cancel)
+            # accurate: ffmpeg still decodes from the keyframe, but drops the frames before ``from_s`` itself
+            # instead of converting and piping them here (on average a GOP's worth per window)
+            decoded = read_timed_frames(project.source, start_s=float(from_s + audio_start), accurate=True,
+                                        cancel=cancel)
         decoders.append(decoded)
         return FrameClock(((t - audio_start, f) for t, f in decoded), black, tolerance)
 
