@@ -97,29 +97,56 @@ class Normalization:
         return _chain(self.gain_db, self.ceiling_dbtp) + "," + MEASURE
 
     def shifted(self) -> Normalized:
-        """The loudness after a plain gain (no limiter), without measuring: a gain moves BS.1770's
-        integrated loudness and true peak by exactly itself and leaves the range as it was (only a
-        block crossing the -70 LUFS absolute gate could differ, far below speech)."""
+        """The loudness after a plain gain (no limiter), without measuring (see :func:`shifted`)."""
         if self.ceiling_dbtp is not None:
             raise ValueError("a limited normalisation must be measured")
-        b = self.before
-        return Normalized(b, Loudness(b.integrated_lufs + self.gain_db, b.range_lu, b.true_peak_dbtp + self.gain_db),
-                          self.gain_db, False)
+        return Normalized(self.before, shifted(self.before, self.gain_db), self.gain_db, False)
+
+    def write(self, src: str | Path, dst: str | Path, *, rate: int | None = None, channels: int | None = None,
+              cancel: object | None = None) -> Loudness:
+        """Apply it to ``src`` into ``dst`` (float WAV, resampled to ``rate`` and mixed to ``channels``
+        where given) in one pass, which measures what it writes; returns that loudness."""
+        log = run_ffmpeg(["-i", media_arg(src), "-af", self.filter, *(["-ar", str(rate)] if rate else []),
+                          *(["-ac", str(channels)] if channels else []), "-c:a", "pcm_f32le", "-rf64", "auto",
+                          media_arg(dst)], cancel=cancel, message="normalising loudness",
+                         what="normalising the loudness")
+        return _summary(log)
 
     def result(self, log: str) -> Normalized:
         """The loudness after the filter, from the log (stderr) of the ffmpeg run that applied it."""
         return Normalized(self.before, _summary(log), self.gain_db, self.ceiling_dbtp is not None)
 
 
+def shifted(loudness: Loudness, gain_db: float) -> Loudness:
+    """``loudness`` after a plain gain of ``gain_db``, without measuring: a gain moves BS.1770's
+    integrated loudness and true peak by exactly itself and leaves the range as it was (only a block
+    crossing the -70 LUFS absolute gate could differ, far below speech)."""
+    return Loudness(loudness.integrated_lufs + gain_db, loudness.range_lu, loudness.true_peak_dbtp + gain_db)
+
+
+MAX_TRIM_DB = 1.0  # the most a limited normalisation's result is corrected by a plain gain after it
+TRIM_PEAK_MARGIN_DB = 0.5  # and only while its true peak stays this far under the ceiling (AAC's overshoot)
+
+
+def trim_for(written: Loudness, *, target_lufs: float, max_true_peak: float) -> float | None:
+    """The plain gain that takes a normalised (limited) recording measured at ``written`` the rest of the
+    way to ``target_lufs``, or None where that gain is too large or would push its peaks too close to
+    ``max_true_peak`` (then the limiter has to run again with the corrected gain)."""
+    trim = target_lufs - written.integrated_lufs
+    if abs(trim) > MAX_TRIM_DB or written.true_peak_dbtp + trim > max_true_peak - TRIM_PEAK_MARGIN_DB:
+        return None
+    return trim
+
+
 def normalization(src: str | Path, *, target_lufs: float = -16.0, max_true_peak: float = -1.0,
                   cancel: object | None = None) -> Normalization:
     """The gain (and limiter) that bring ``src`` to ``target_lufs`` integrated, true peak at most
-    ``max_true_peak``; a silent recording is left unchanged (gain 0)."""
+    ``max_true_peak``; a silent recording is left unchanged (gain 0). With the limiter the gain is a
+    first guess: the limiter takes some loudness with the peaks, which :meth:`Normalization.write`
+    measures, for the caller to give back (:func:`trim_for`)."""
     before = measure(src, cancel=cancel)
     if before.integrated_lufs < SILENT_LUFS:
         return Normalization(before, 0.0, None)
     gain = target_lufs - before.integrated_lufs
     ceiling = max_true_peak if before.true_peak_dbtp + gain > max_true_peak - LIMITER_MARGIN_DB else None
-    if ceiling is not None:  # the limiter takes some loudness with the peaks: give it back once
-        gain += target_lufs - measure(src, _chain(gain, ceiling), cancel).integrated_lufs
     return Normalization(before, gain, ceiling)

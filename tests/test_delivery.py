@@ -203,3 +203,15 @@ def test_openhpi_plain_gain_without_the_limiter_reaches_the_target(tmp_path):
     assert abs(held - TARGET) <= 0.5, held
     assert abs(result.loudness.after.integrated_lufs - held) <= 0.3, (result.loudness.summary, held)
     assert measure(result.path).true_peak_dbtp <= -1.0
+
+
+def test_openhpi_runs_the_limiter_again_where_a_trim_would_not_do(tmp_path, monkeypatch):
+    # forced (the sample's limited pass is normally trimmed by a small plain gain): the other branch,
+    # where the limiter runs again with the corrected gain in the pass that encodes and measures
+    monkeypatch.setattr("lecturecut.media.loudness.trim_for", lambda written, **kw: None)
+    result = export(lecture(), tmp_path / "again.mp4", ExportOptions(target="openhpi", subtitles="none",
+                                                                     preset="draft"))
+    held = lufs(result.path)
+    assert result.loudness.limited and abs(held - TARGET) <= 0.5, held
+    assert abs(result.loudness.after.integrated_lufs - held) <= 0.3, (result.loudness.summary, held)
+    assert measure(result.path).true_peak_dbtp <= -1.0

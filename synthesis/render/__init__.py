@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lecturecut.core import Background, ProgressFn, no_progress, scaled
+from lecturecut.core import ProgressFn, no_progress, scaled
 from lecturecut.files import WriteError, atomic_path, disk_error_message, work_dir
 from lecturecut.media.errors import FFmpegError, MediaError
 from lecturecut.media.ffmpeg import DISK_FULL_MARKERS, run_ffmpeg
@@ -37,13 +37,11 @@ from lecturecut.media.mux import container_for, mux_args
 from ..plan import RenderPlan, plan_for
 from ..project import Project, check_not_source
 from ..subtitles import build_cues, write_srt
-from .audio import AudioEncoder, file_windows, plan_windows, render_audio
+from .audio import AudioEncoder, openhpi_audio, plan_windows
 from .delivery import (
     ARCHIVE,
-    MAX_TRUE_PEAK_DBTP,
     OPENHPI,
     OPENHPI_CHANNELS,
-    OPENHPI_RATE,
     frame_size,
     prefixed,
     write_sidecars,
@@ -196,37 +194,14 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
         # The audio is encoded (AAC, one core) while the video renders on the others: on two cores the
         # hour's audio then costs little wall-clock time. The mux and the audio track copy it.
         aac = tmp / "audio.m4a"
-        rate, channels = (OPENHPI_RATE, OPENHPI_CHANNELS) if options.target == OPENHPI else (None, None)
-        bitrate = AUDIO_BITRATE_PER_CHANNEL * (channels or media.audio.channels)
-        normal = None
-        measured = False  # the encoding pass measures the loudness it applies (ffmpeg's limiter in the chain)
-        channels_in = media.audio.channels
-        if options.target != OPENHPI:  # mixed straight into the encoder, no intermediate file
-            audio_job = AudioEncoder(plan_windows(project, plan), plan.output_samples, plan.audio_rate, channels_in,
-                                     bitrate, aac, cancel)
-        else:  # the whole mix at once: joins stay sample-exact, one gain for all
-            from lecturecut.media.loudness import normalization
-
-            wav = tmp / "audio.wav"  # measured first, then encoded with the gain
-            render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
-            progress(None, "measuring loudness")
-            normal = normalization(wav, target_lufs=options.loudness_lufs, max_true_peak=MAX_TRUE_PEAK_DBTP,
-                                   cancel=cancel)
-            if normal.ceiling_dbtp is None and (plan.audio_rate, channels_in) == (rate, channels):
-                # a plain gain on audio already at 48 kHz stereo: encoded as the archive's is
-                audio_job = AudioEncoder(file_windows(wav, normal.gain_db), plan.output_samples, rate, channels,
-                                         bitrate, aac, cancel)
-            else:  # resampled, up- or down-mixed, or limited: one ffmpeg pass, which also measures it
-                args = mux_args(aac, wav, bitrate, audio_rate=rate, audio_channels=channels,
-                                audio_filter=normal.filter,
-                                container=container_for(aac, has_video=False, embed_subtitles=False))
-
-                def encode(stop, note):
-                    return run_ffmpeg(args, duration_s=plan.output_duration_s, progress=lambda f, m: note(f),
-                                      cancel=stop, message="encoding the audio", what="encoding the audio")
-
-                audio_job = Background(encode, cancel, message="encoding the audio")
-                measured = True
+        bitrate = AUDIO_BITRATE_PER_CHANNEL * (OPENHPI_CHANNELS if options.target == OPENHPI else media.audio.channels)
+        if options.target == OPENHPI:
+            audio_job, loudness_of = openhpi_audio(project, plan, tmp, aac, bitrate, options.loudness_lufs,
+                                                   progress, cancel)
+        else:  # the archive's: mixed straight into the encoder, no intermediate file
+            audio_job = AudioEncoder(plan_windows(project, plan), plan.output_samples, plan.audio_rate,
+                                     media.audio.channels, bitrate, aac, cancel)
+            loudness_of = None
         names = delivery_outputs(out_path, options.target, options.prefix, project.transcript.language,
                                  options.subtitles, options.audio_track, options.timeline)
         video_file = tmp / "video.mp4"
@@ -243,7 +218,7 @@ def _render(project: Project, plan: RenderPlan, out_path: Path, options: ExportO
                                                   lips=lips, lips_method=method,
                                                   out_size=_delivered_size(media.video, options.target))
             log = audio_job.wait(scaled(progress, 0.93 if has_video else 0.05, 0.96))
-        loudness = None if normal is None else normal.result(log) if measured else normal.shifted()
+        loudness = loudness_of(log) if loudness_of else None
         cues = build_cues(project.transcript, project.edl, plan)
         srt = tmp / "subtitles.srt"
         write_srt(cues, srt)

@@ -15,12 +15,12 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 import soundfile as sf
 
-from lecturecut.core import Background, ProgressFn, check_cancel
+from lecturecut.core import Background, ProgressFn, check_cancel, scaled
 from lecturecut.files import WriteError, disk_error_message
 from lecturecut.media.aac import FRAME, splice, to_m4a
 from lecturecut.media.audio import stream_audio_from
-from lecturecut.media.ffmpeg import FFmpegPipe
-from lecturecut.media.mux import pcm_encode_args
+from lecturecut.media.ffmpeg import FFmpegPipe, run_ffmpeg
+from lecturecut.media.mux import container_for, mux_args, pcm_encode_args
 
 from ..plan import RenderPlan, SynthSpan
 from ..project import Project
@@ -390,6 +390,52 @@ def file_windows(path: Path, gain_db: float = 0.0) -> WindowWriter:
                 at += len(block)
 
     return write_window
+
+
+def openhpi_audio(project: Project, plan: RenderPlan, tmp: Path, out: Path, bitrate: int, target_lufs: float,
+                  progress: ProgressFn, cancel):
+    """openhpi's audio job: the mix at ``target_lufs`` (true peak at most -1 dBTP), 48 kHz stereo, AAC in
+    ``out``; returns the job (a context manager to run beside the video) and a function that turns
+    what the job's ``wait`` returned into the :class:`~lecturecut.media.loudness.Normalized` result.
+
+    The mix is written to a WAV (``tmp``) and measured. A plain gain on audio already at 48 kHz stereo
+    is applied as the samples go to the encoder. Otherwise one pass applies the gain with the limiter
+    (and resamples or remixes) into a second WAV while measuring it, and a plain gain gives back what
+    the limiter took; where that gain would be too large, the limiter runs again with the corrected
+    gain in the pass that encodes, which measures it too.
+    """
+    from lecturecut.media.loudness import Normalization, Normalized, normalization, shifted, trim_for
+
+    from .delivery import MAX_TRUE_PEAK_DBTP, OPENHPI_CHANNELS, OPENHPI_RATE
+
+    rate, channels = OPENHPI_RATE, OPENHPI_CHANNELS
+    has_video = project.media.video is not None
+    wav = tmp / "audio.wav"
+    render_audio(project, plan, wav, scaled(progress, 0.05, 0.1 if has_video else 0.8), cancel)
+    progress(None, "measuring loudness")
+    normal = normalization(wav, target_lufs=target_lufs, max_true_peak=MAX_TRUE_PEAK_DBTP, cancel=cancel)
+    if normal.ceiling_dbtp is None and (plan.audio_rate, project.media.audio.channels) == (rate, channels):
+        result = normal.shifted()
+        return (AudioEncoder(file_windows(wav, normal.gain_db), plan.output_samples, rate, channels, bitrate, out,
+                             cancel), lambda _: result)
+    progress(None, "normalising loudness")
+    norm = tmp / "audio_normalized.wav"
+    written = normal.write(wav, norm, rate=rate, channels=channels, cancel=cancel)
+    trim = trim_for(written, target_lufs=target_lufs, max_true_peak=MAX_TRUE_PEAK_DBTP)
+    if trim is not None:
+        result = Normalized(normal.before, shifted(written, trim), normal.gain_db + trim,
+                            normal.ceiling_dbtp is not None)
+        return (AudioEncoder(file_windows(norm, trim), sf.info(str(norm)).frames, rate, channels, bitrate, out,
+                             cancel), lambda _: result)
+    again = Normalization(normal.before, normal.gain_db + target_lufs - written.integrated_lufs, normal.ceiling_dbtp)
+    args = mux_args(out, wav, bitrate, audio_rate=rate, audio_channels=channels, audio_filter=again.filter,
+                    container=container_for(out, has_video=False, embed_subtitles=False))
+
+    def encode(stop, note) -> str:
+        return run_ffmpeg(args, duration_s=plan.output_duration_s, progress=lambda f, m: note(f), cancel=stop,
+                          message="encoding the audio", what="encoding the audio")
+
+    return Background(encode, cancel, message="encoding the audio"), again.result
 
 
 def _write_error(exc: Exception, path: Path) -> WriteError:
