@@ -317,4 +317,3 @@ class FFmpegPipe:
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self._finished:
             self.kill()  # an error, or a reader that left early: stop ffmpeg, report nothing more
-

@@ -5,10 +5,10 @@ lecture is never held in memory).
   oversampled) with ffmpeg's ``ebur128`` filter;
 - :func:`normalization`: a linear gain to the target integrated loudness; where that gain would
   push the true peak over the ceiling, a look-ahead limiter (delay compensated, so the audio
-  stays sample-aligned with the video) holds the peaks under it, and the gain is corrected
-  once for the loudness the limiter took. Nothing else is changed: no compression, no EQ.
-  It is an ffmpeg filter for the pass that encodes the audio anyway, which measures the result
-  on the way (:meth:`Normalization.result`): no pass of its own, no normalised copy on disk.
+  stays sample-aligned with the video) holds the peaks under it. Nothing else is changed: no
+  compression, no EQ. A plain gain needs no measuring after it (:func:`shifted`); the limiter's
+  pass (:meth:`Normalization.write`) measures what it writes, and a plain gain of at most
+  ``MAX_TRIM_DB`` (:func:`trim_for`) gives back the loudness it took.
 """
 
 from __future__ import annotations

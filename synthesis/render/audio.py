@@ -27,6 +27,7 @@ from ..project import Project
 
 log = logging.getLogger(__name__)
 
+
 def equal_power(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Fade-out and fade-in gains whose powers sum to one (no dip, no bump at the join)."""
     t = (np.arange(n, dtype=np.float64) + 0.5) / n
@@ -345,11 +346,15 @@ class AudioEncoder:
         ref = np.concatenate(want)[: hi - lo]
         got = []
         n = 0
-        for block in stream_audio_from(self.out, self.rate, self.channels, lo, cancel=self.cancel):
-            got.append(block)
-            n += len(block)
-            if n >= hi - lo:
-                break
+        blocks = stream_audio_from(self.out, self.rate, self.channels, lo, cancel=self.cancel)
+        try:
+            for block in blocks:
+                got.append(block)
+                n += len(block)
+                if n >= hi - lo:
+                    break
+        finally:
+            blocks.close()  # stop the decoder now, not when the generator is collected
         dec = np.concatenate(got)[: hi - lo] if got else np.zeros((0, self.channels), np.float32)
         if len(dec) < hi - lo or len(ref) < hi - lo:
             return "the joined audio is shorter than planned"
