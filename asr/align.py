@@ -60,7 +60,7 @@ class PocketsphinxAligner:
     German word spelled the same ("die", "also") would be wrong.
     """
 
-    def __init__(self, language: str = "en") -> None:
+    def __init__(self, language: str = "en", **config: object) -> None:
         from pocketsphinx import Decoder
 
         self.language = language
@@ -68,7 +68,7 @@ class PocketsphinxAligner:
         # lm=None: alignment needs the acoustic model and dictionary only
         # loglevel FATAL: pocketsphinx logs a failed alignment as an ERROR on stderr; here
         # that is an expected outcome (the caller falls back), not something to print
-        self._decoder = Decoder(samprate=SAMPLE_RATE, lm=None, loglevel="FATAL")
+        self._decoder = Decoder(samprate=SAMPLE_RATE, lm=None, loglevel="FATAL", **config)
         self._added: set[str] = set()
 
     def dictionary_tokens(self, text: str) -> list[str]:

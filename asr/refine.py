@@ -213,6 +213,7 @@ def _with_times(word: Word, start: int, end: int, phones: tuple[Phone, ...]) -> 
         phones=phones,
         raw_start=word.raw_start if word.raw_start is not None else word.start,
         raw_end=word.raw_end if word.raw_end is not None else word.end,
+        filler=word.filler,
     )
 
 

@@ -55,7 +55,7 @@ MIN_SEGMENT_SPEECH = SAMPLE_RATE * 150 // 1000
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
 # Share of the progress bar for each stage.
-PROGRESS_DECODE, PROGRESS_TRANSCRIBE = 0.03, 0.85
+PROGRESS_DECODE, PROGRESS_TRANSCRIBE, PROGRESS_REFINE = 0.03, 0.85, 0.95
 
 
 def load_engine(
@@ -161,6 +161,7 @@ def transcribe(
     candidates: str | Iterable[str] | None = None,
     backend: str = "whisper",
     refine: bool = True,
+    fillers: bool = True,
     progress: ProgressFn | None = None,
     cancel: object | None = None,
 ) -> Transcript:
@@ -174,6 +175,8 @@ def transcribe(
     ``refine``: move Whisper's word times to exact boundaries (pocketsphinx
     for English, acoustic otherwise). The result's ``language_check`` says
     how sure the language is and whether the text looks plausible in it.
+    ``fillers``: after refinement, add the filler sounds Whisper left out
+    ("uh", "ähm") as words marked ``filler`` (``fillers.py``; English and German).
     Raises core.Cancelled when ``cancel.is_set()`` becomes true.
     """
     language = language_code(language)
@@ -248,8 +251,13 @@ def transcribe(
         language_check=check,
     )
     if refine and transcript.words:
-        transcript = refine_transcript(transcript, audio, progress=scaled(progress, PROGRESS_TRANSCRIBE, 1.0),
-                                       cancel=cancel)
+        transcript = refine_transcript(transcript, audio, progress=scaled(progress, PROGRESS_TRANSCRIBE,
+                                                                          PROGRESS_REFINE), cancel=cancel)
+        if fillers:
+            from .fillers import recover_fillers
+
+            transcript = recover_fillers(transcript, audio, progress=scaled(progress, PROGRESS_REFINE, 1.0),
+                                         cancel=cancel)
     report(1.0, "Done")
     return transcript
 

@@ -65,6 +65,8 @@ class Word:
     phones: tuple[Phone, ...] = ()
     raw_start: int | None = None
     raw_end: int | None = None
+    # a filler sound ("uh", "ähm") that Whisper left out, recovered from the audio (asr/fillers.py)
+    filler: bool = False
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -94,6 +96,8 @@ class Word:
         if self.raw_start is not None and self.raw_end is not None:
             out["raw"] = [round(to_seconds(self.raw_start), JSON_DECIMALS),
                           round(to_seconds(self.raw_end), JSON_DECIMALS)]
+        if self.filler:
+            out["filler"] = True
         return out
 
     @staticmethod
@@ -107,6 +111,7 @@ class Word:
             phones=tuple(Phone.from_json(p) for p in data.get("phones", ())),
             raw_start=to_samples(float(raw[0])) if raw else None,
             raw_end=to_samples(float(raw[1])) if raw else None,
+            filler=bool(data.get("filler", False)),
         )
 
 

@@ -252,8 +252,9 @@ def find_fillers(project: Project, progress: ProgressFn | None = None, cancel=No
     out = []
     for i, w in enumerate(words):
         _progress(progress, cancel, i, len(words), "Looking for filler words")
-        if is_filler(w.text, language):
-            out.append(Finding(Kind.FILLER, i, i + 1, *_extent_s(words, i, i + 1), w.text, "a filler sound"))
+        if w.filler or is_filler(w.text, language):
+            why = "a filler sound Whisper left out, heard in the audio" if w.filler else "a filler sound"
+            out.append(Finding(Kind.FILLER, i, i + 1, *_extent_s(words, i, i + 1), w.text, why))
     return tuple(out)
 
 

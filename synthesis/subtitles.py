@@ -86,8 +86,8 @@ def build_cues(transcript: Transcript, edl: Edl, plan: RenderPlan) -> list[Cue]:
     words = transcript.words
     prev_kept = -1  # the last word shown before this one (-1: none yet)
     for i, w in enumerate(words):
-        if edl.state(i) is WordState.DELETED or i in spoken:
-            continue
+        if edl.state(i) is WordState.DELETED or i in spoken or w.filler:
+            continue  # a recovered "uh" kept in the audio is not captioned
         text = w.text
         # a cut that removed the start of a sentence ("Um, let me think"): the sentence now starts here
         starts_sentence = prev_kept < 0 or words[prev_kept].text.endswith(SENTENCE_END)
