@@ -664,6 +664,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
     for f in findings:
         action = f"skip: {skipped[id(f)]}" if id(f) in skipped else verb + f.action
         _out(f"{_clock(f.start_s)}\t{f.kind.value}\t{f.shown}\t{action}")
+    if options.fillers and (search_note := clean.filler_search_note(session.project)):
+        _note(args, search_note)
     counts = result.counts
     skip_note = f"; {len(result.skipped)} left as they are" if result.skipped else ""
     if args.dry_run:

@@ -19,11 +19,14 @@ audio, and an acoustic model can find them once it is allowed to:
    ``MIN_FILLER`` of it voiced without a break, not a breath or a noise, and not the
    continuation of the neighbouring word's own vowel (a drawn-out "sooo" is
    lengthening, and deleting half of it would cut the word).
-   A filler that would leave a neighbouring word too short for its phones is
-   dropped too: there the decoder traded the word's own sound for it.
-3. **Make room for it.** The kept filler becomes its own word with exact
-   boundaries (its voiced extent), marked ``filler=True``; the neighbouring
-   words, aligned before without it, are trimmed so no two words overlap.
+   A filler lying mostly inside a neighbouring word that it would leave too
+   short for its phones is dropped too: there the decoder traded the word's
+   own sound for it.
+3. **Align again with it.** The chunk's words were aligned without the
+   fillers, so a neighbour may have been stretched over one: the chunk is
+   aligned again with the kept fillers among its words, so every word gets
+   its own sound back. A filler becomes its own word, marked ``filler=True``,
+   whose boundaries are its aligned extent within its voiced part.
 
 Languages other than English and German are not searched (the result's
 ``meta["fillers"]`` says so). Time: one more pocketsphinx pass over the
@@ -58,8 +61,7 @@ JOIN_DIP_DB = 6.0
 SAME_VOWEL_MFCC = 45.0
 EDGE = SAMPLE_RATE * 40 // 1000  # 40 ms of the neighbour's edge compared with the candidate
 TOUCH = SAMPLE_RATE * 30 // 1000  # a candidate this close to a word touches it
-# A neighbour the aligner stretched over the filler must keep this much once trimmed
-# (a filler that would leave "an" 20 ms is the decoder trading the word's sound for it).
+# A filler lying mostly inside a neighbour's extent must leave it this much (see _takes_word).
 MIN_WORD_LEFT = SAMPLE_RATE * 60 // 1000
 PER_PHONE_LEFT = SAMPLE_RATE * 45 // 1000
 NEIGHBOUR_GUARD = SAMPLE_RATE * 20 // 1000  # a chunk's audio stops this short of the next chunk's words
@@ -142,6 +144,10 @@ class FillerDecoder:
             elif not entry.startswith("<") and not entry.startswith("["):
                 k += 1
         return out
+
+    def align(self, audio: np.ndarray, words: Sequence[Word], offset: int) -> list[Word] | None:
+        """Forced alignment of ``words`` (fillers among them) to ``audio``, as ``align.py`` does."""
+        return self._aligner.align_words(audio, words, offset=offset)
 
 
 def _voiced_frames(audio: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -239,12 +245,56 @@ def verify(audio: np.ndarray, cand: Candidate, prev: Word | None, nxt: Word | No
     return start, end
 
 
-def _keeps_room(word: Word | None, lo: int | None, hi: int | None) -> bool:
-    """Whether ``word`` trimmed to [lo, hi) still has room for its phones."""
+def _takes_word(word: Word | None, start: int, end: int, side: str) -> bool:
+    """Whether a filler at [start, end) lies mostly inside ``word`` and would leave it no room.
+
+    Where the aligner, which did not know of the filler, stretched a word over it, the word
+    keeps plenty once trimmed ("for" over a following "um"); where the decoder split a word's
+    own sound off as a filler ("an" left 20 ms, "so" left 80 ms for two phones), it does not.
+    """
     if word is None:
-        return True
-    kept = _trim(word, lo, hi)
-    return kept.end - kept.start >= max(MIN_WORD_LEFT, PER_PHONE_LEFT * max(1, len(word.phones)))
+        return False
+    inside = min(end, word.end) - max(start, word.start)
+    if inside <= (end - start) // 2:
+        return False  # mostly outside the word: the word is re-aligned around it
+    kept = _trim(word, None, start) if side == "before" else _trim(word, end, None)
+    return kept.end - kept.start < max(MIN_WORD_LEFT, PER_PHONE_LEFT * max(1, len(word.phones)))
+
+
+def _realign(decoder: "FillerDecoder", audio: np.ndarray, words: list[Word], first: int, stop: int,
+             lo: int, hi: int, kept: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Align words[first:stop] again with the kept fillers among them; updates ``words`` in place.
+
+    The words' boundaries were found without the fillers, so a neighbour may have been stretched
+    over one; aligned again knowing of them, every word gets its own sound back. Each filler's
+    extent is then its aligned extent within its voiced part. Where pocketsphinx cannot align the
+    chunk with the fillers, the words keep their times (they are trimmed to the fillers later).
+    """
+    sequence: list[Word] = []
+    by_after: dict[int, list[tuple[int, int, int, str]]] = {}
+    for item in kept:
+        by_after.setdefault(item[0], []).append(item)
+    for i in range(first - 1, stop):
+        if i >= first:
+            sequence.append(words[i])
+        for _, start, end, text in sorted(by_after.get(i, ()), key=lambda t: t[1]):
+            sequence.append(Word(text=text, start=start, end=end, filler=True))
+    aligned = decoder.align(audio[lo:hi], sequence, lo)
+    if aligned is None:
+        return kept
+    out: list[tuple[int, int, int, str]] = []
+    k = first
+    voiced = iter(sorted(kept, key=lambda t: (t[0], t[1])))
+    for original, new in zip(sequence, aligned, strict=True):
+        if original.filler:
+            after, start, end, text = next(voiced)
+            a, b = max(start, new.start), min(end, new.end)
+            if b - a >= MIN_FILLER // 2:
+                out.append((after, a, b, text))
+        else:
+            words[k] = replace(new, filler=False)
+            k += 1
+    return out
 
 
 def _trim(word: Word, lo: int | None, hi: int | None) -> Word:
@@ -280,7 +330,7 @@ def recover_fillers(
     if not words:
         return replace(transcript, meta={**transcript.meta,
                                          "fillers": {"version": FILLERS_VERSION, "searched": True, "found": 0}})
-    from .refine import compute_energy, plan_align_chunks
+    from .refine import compute_energy, plan_align_chunks, tidy_words
 
     track = compute_energy(audio)
     chunks = plan_align_chunks(words, track, len(audio))
@@ -294,6 +344,7 @@ def recover_fillers(
         lo = words[chunk.first - 1].end + NEIGHBOUR_GUARD if chunk.first > 0 else 0
         hi = words[chunk.stop].start - NEIGHBOUR_GUARD if chunk.stop < len(words) else len(audio)
         lo, hi = min(lo, chunk.start), max(hi, chunk.end)
+        kept: list[tuple[int, int, int, str]] = []
         for cand in decoder.propose(audio[lo:hi], part, lo):
             after = chunk.first + cand.before if cand.before >= 0 else chunk.first - 1
             prev = words[after] if after >= 0 else None
@@ -304,9 +355,12 @@ def recover_fillers(
             start, end = extent
             if any(a == after and min(e, end) - max(s, start) > 0 for a, s, e, _ in found):
                 continue  # the same filler, seen from the chunk on the other side of the pause
-            if not (_keeps_room(prev, None, start) and _keeps_room(nxt, end, None)):
+            if _takes_word(prev, start, end, "before") or _takes_word(nxt, start, end, "after"):
                 continue  # it would take most of a word: the decoder traded a word's sound for it
-            found.append((after, start, end, cand.text))
+            kept.append((after, start, end, cand.text))
+        if kept:
+            kept = _realign(decoder, audio, words, chunk.first, chunk.stop, lo, hi, kept)
+            found.extend(kept)
         if progress:
             progress((n + 1) / len(chunks), "Listening for filler sounds")
     out: list[Word] = []
@@ -324,4 +378,4 @@ def recover_fillers(
             if i + 1 < len(words):
                 words[i + 1] = _trim(words[i + 1], end, None)
     meta = {**transcript.meta, "fillers": {"version": FILLERS_VERSION, "searched": True, "found": len(found)}}
-    return replace(transcript, words=tuple(out), meta=meta)
+    return replace(transcript, words=tuple(tidy_words(out, len(audio))), meta=meta)

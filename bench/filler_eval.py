@@ -29,7 +29,6 @@ CLIPS = (
     "webcam_jordi_mas_open_dubbing_en_1080x720_10s.mp4",
     "th_aoc_weekly_dem_address_512x512_8s.mp4",
     "th_katie_hill_weekly_dem_address_512x512_8s.mp4",
-    "deepspeech_new_home_in_the_stars_16k.wav",
 )
 
 

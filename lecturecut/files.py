@@ -143,7 +143,21 @@ def work_dir(parent: str | os.PathLike[str], kind: str) -> Iterator[Path]:
     try:
         yield path
     finally:
+        _remove_tree(path)
+
+
+def _remove_tree(path: Path, attempts: int = 20, pause_s: float = 0.05) -> None:
+    """Remove ``path`` and everything in it, trying again for about a second.
+
+    A cancelled job's child process (ffmpeg killed a moment ago) or a thread still
+    closing a file can put an entry in the folder while it is being removed, and a
+    single ``rmtree`` then leaves the folder behind ("a cancelled job leaves nothing").
+    """
+    for _ in range(attempts):
         shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(pause_s)
 
 
 def _alive(pid: int) -> bool:

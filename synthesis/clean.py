@@ -245,6 +245,17 @@ def is_filler(text: str, language: str) -> bool:
     return pattern.fullmatch(normalize_word(text)) is not None
 
 
+def filler_search_note(project: Project) -> str:
+    """One line where the transcript's fillers were not listened for ("" where they were)."""
+    search = project.transcript.meta.get("fillers")
+    if search is None:
+        return ("this transcript was made before lecturecut listened for the fillers Whisper leaves out: "
+                "only those Whisper wrote are found (transcribe the video again to find the rest)")
+    if not search.get("searched", False):
+        return f"only fillers Whisper wrote are found: {search.get('why', 'the audio was not searched')}"
+    return ""
+
+
 def find_fillers(project: Project, progress: ProgressFn | None = None, cancel=None) -> tuple[Finding, ...]:
     """Every word of the transcript that is a filler sound in its language (see the module's notes)."""
     words = project.transcript.words

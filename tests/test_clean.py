@@ -306,6 +306,8 @@ def test_clean_command_line_round_trip(tmp_path, capsys):
     assert cli(["clean", str(path), "--fillers"]) == 0
     out, err = capsys.readouterr()
     assert len(out.strip().splitlines()) == 3 and "cleaned up 3 fillers" in err
+    # made without the filler recovery (see project_of), and the user is told so
+    assert "before lecturecut listened for the fillers" in err
     saved = load_project(path)
     assert saved.history.index == 1 and saved.history.labels[-1] == "Clean up: 3 fillers"
     assert len(saved.edl.deleted) == 3 and not saved.edl.replacements

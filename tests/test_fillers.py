@@ -98,3 +98,24 @@ def test_clean_removes_recovered_fillers_as_ordinary_edits(tmp_path):
         assert result.edl.state(f.start) is WordState.DELETED
     assert sum(result.edl.state(i) is WordState.KEPT for i in range(len(transcript.words))) == len(
         jfk_transcript().words)
+
+
+def test_german_is_searched_and_its_word_um_is_never_a_filler(tmp_path):
+    """espeak-ng German (synthetic speech; no committed German recording exists), Whisper base."""
+    import shutil
+    import subprocess
+
+    from lecturecut.asr.fillers import FILLER_SOUNDS
+
+    sentence = ("Wir treffen uns um zehn Uhr. Wir kommen hierher, um zu lernen. Äh, das ist gut. Öhm, warum "
+                "nicht. Heute sprechen wir über die Geschichte der deutschen Sprache.")
+    wav = tmp_path / "de.wav"
+    subprocess.run([shutil.which("espeak-ng") or "espeak-ng", "-v", "de", "-s", "150", "-w", str(wav), sentence],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    transcript = transcribe(decode_audio(wav, SAMPLE_RATE), model=engine("base"))
+    assert transcript.language == "de"
+    assert transcript.meta["fillers"]["searched"] is True
+    texts = {text for text, _ in FILLER_SOUNDS["de"]}
+    assert all(w.text in texts for w in transcript.words if w.filler)
+    norms = [w.norm for w in transcript.words]
+    assert norms.count("um") == 2, norms  # both of the sentence's "um" are still words, untouched
