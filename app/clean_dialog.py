@@ -104,12 +104,15 @@ class CleanDialog(QDialog):
         close.clicked.connect(self.reject)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        self.note = QLabel(self)  # where fillers Whisper left out were not listened for (an older project)
+        self.note.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.fillers)
         layout.addWidget(self.repeats)
         layout.addLayout(pause_row)
         layout.addWidget(self.counts)
+        layout.addWidget(self.note)
         layout.addWidget(self.tree, 1)
         layout.addLayout(kinds_row)
         layout.addWidget(self.status)
@@ -140,6 +143,8 @@ class CleanDialog(QDialog):
         except clean.CleanError as exc:  # settings the spin boxes should not allow; say so, list nothing
             self.findings = []
             self.status.setText(str(exc))
+        self.note.setText(self._filler_note(project))
+        self.note.setVisible(bool(self.note.text()))
         edl = project.edl if project is not None else None
         self.tree.blockSignals(True)
         self.tree.clear()
@@ -156,6 +161,17 @@ class CleanDialog(QDialog):
             self.tree.resizeColumnToContents(k)
         self._update_counts()
         self._update_buttons()
+
+    def _filler_note(self, project: Any) -> str:
+        """Where the fillers Whisper leaves out were not listened for, say so ("" otherwise)."""
+        if project is None or not self.fillers.isChecked() or not clean.filler_search_note(project):
+            return ""
+        if "fillers" not in project.transcript.meta:
+            return self.tr("This transcript was made before lecturecut listened for the fillers Whisper "
+                           "leaves out: only those Whisper wrote are found. Transcribe the video again to "
+                           "find the rest.")
+        return self.tr("Only the fillers Whisper wrote are found: lecturecut listens for the others in "
+                       "English and German only.")
 
     # ---- choosing -----------------------------------------------------------------------------
     def checked(self) -> list[clean.Finding]:

@@ -125,3 +125,24 @@ def test_hand_picked_rows_only_and_play_previews_the_selected_finding(qtbot, win
     for k in range(dialog.tree.topLevelItemCount()):
         dialog.tree.topLevelItem(k).setCheckState(0, Qt.CheckState.Unchecked)
     assert not dialog.apply_button.isEnabled() and dialog.apply_checked() is None
+
+
+def test_an_older_project_says_its_fillers_were_not_listened_for(qtbot, window):
+    """A project saved before the filler search (no meta["fillers"]) finds only Whisper's own fillers: said."""
+    from dataclasses import replace
+
+    project = window.session.project
+    meta = {k: v for k, v in project.transcript.meta.items() if k != "fillers"}
+    window.session.session.project = replace(project, transcript=replace(project.transcript, meta=meta))
+    dialog = window.clean_dialog_open()
+    assert "Transcribe the video again" in dialog.note.text()
+    dialog.fillers.setChecked(False)  # not looking for fillers: nothing to say
+    assert dialog.note.text() == "" and dialog.note.isHidden()
+    dialog.close()
+
+
+def test_a_new_project_has_listened_for_fillers_and_says_nothing(qtbot, window):
+    assert window.session.project.transcript.meta["fillers"]["searched"] is True
+    dialog = window.clean_dialog_open()
+    assert dialog.note.text() == "" and dialog.note.isHidden()
+    dialog.close()

@@ -44,67 +44,77 @@
         <translation>Pausen länger als</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="85"/>
+        <location filename="../clean_dialog.py" line="75"/>
         <source>shortened to</source>
         <translation>gekürzt auf</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="90"/>
+        <location filename="../clean_dialog.py" line="80"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="90"/>
+        <location filename="../clean_dialog.py" line="80"/>
         <source>Kind</source>
         <translation>Art</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="90"/>
+        <location filename="../clean_dialog.py" line="80"/>
         <source>Found</source>
         <translation>Gefunden</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="90"/>
+        <location filename="../clean_dialog.py" line="80"/>
         <source>Why</source>
         <translation>Warum</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="101"/>
+        <location filename="../clean_dialog.py" line="91"/>
         <source>Check exactly the findings of this kind</source>
         <translation>Genau die Funde dieser Art ankreuzen</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="105"/>
+        <location filename="../clean_dialog.py" line="95"/>
         <source>Play</source>
         <translation>Abspielen</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="106"/>
+        <location filename="../clean_dialog.py" line="96"/>
         <source>Loop the selected finding as recorded and as it would be edited</source>
         <translation>Den gewählten Fund in Schleife abspielen: wie aufgenommen und wie bearbeitet</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="111"/>
+        <location filename="../clean_dialog.py" line="101"/>
         <source>Remove Checked</source>
         <translation>Angekreuzte entfernen</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="177"/>
+        <location filename="../clean_dialog.py" line="170"/>
+        <source>This transcript was made before lecturecut listened for the fillers Whisper leaves out: only those Whisper wrote are found. Transcribe the video again to find the rest.</source>
+        <translation>Dieses Transkript entstand, bevor lecturecut nach den Füllwörtern horchte, die Whisper auslässt: Gefunden werden nur die, die Whisper geschrieben hat. Transkribieren Sie das Video erneut, um die übrigen zu finden.</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="173"/>
+        <source>Only the fillers Whisper wrote are found: lecturecut listens for the others in English and German only.</source>
+        <translation>Gefunden werden nur die Füllwörter, die Whisper geschrieben hat: Nach den übrigen horcht lecturecut nur im Englischen und Deutschen.</translation>
+    </message>
+    <message>
+        <location filename="../clean_dialog.py" line="193"/>
         <source>Only %1 (%2)</source>
         <translation>Nur %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="180"/>
+        <location filename="../clean_dialog.py" line="196"/>
         <source>Found: %1. Checked for removal: %2.</source>
         <translation>Gefunden: %1. Zum Entfernen angekreuzt: %2.</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="212"/>
+        <location filename="../clean_dialog.py" line="228"/>
         <source>Removed: %1 (the lecture is at least %2 s shorter). Edit › Undo takes it back.</source>
         <translation>Entfernt: %1 (die Vorlesung ist mindestens %2 s kürzer). Bearbeiten › Rückgängig nimmt es zurück.</translation>
     </message>
     <message>
-        <location filename="../clean_dialog.py" line="215"/>
+        <location filename="../clean_dialog.py" line="231"/>
         <source>Left alone: %1.</source>
         <translation>Unverändert gelassen: %1.</translation>
     </message>
