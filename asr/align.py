@@ -43,6 +43,21 @@ DITHER_SEED = 0
 SILENCE_WORDS = frozenset({"<sil>", "<s>", "</s>", "[noise]", "++noise++"})
 MAX_SPELLED_ACRONYM = 6  # letters; an unknown all-caps word this short is read letter by letter
 
+def decoder_pcm(audio: np.ndarray) -> bytes:
+    """16 kHz float audio as the int16 PCM pocketsphinx decodes: dithered, padded with silence.
+
+    Dithered as sphinx front ends do: digital silence inside the recording (noise gates,
+    muted stretches) has log energy -inf, on which the search fails outright. Fixed seed:
+    the same audio always decodes the same way. The padding (PAD_SAMPLES each side) stays
+    true silence, clearly not speech.
+    """
+    rng = np.random.default_rng(DITHER_SEED)
+    dithered = audio.astype(np.float32) + DITHER_RMS * rng.standard_normal(len(audio)).astype(np.float32)
+    pad = np.zeros(PAD_SAMPLES, dtype=np.float32)
+    padded = np.concatenate([pad, dithered, pad])
+    return (np.clip(padded, -1.0, 1.0) * PCM_FULL_SCALE).astype("<i2").tobytes()
+
+
 @dataclass(frozen=True)
 class AlignedToken:
     token: str
@@ -113,15 +128,7 @@ class PocketsphinxAligner:
         """Align ``tokens`` to ``audio`` (16 kHz float); None when pocketsphinx cannot."""
         if not tokens or len(audio) == 0:
             return None
-        # Dither the recording (as sphinx front ends do): digital silence inside it (noise
-        # gates, muted stretches) has log energy -inf, on which the alignment search fails
-        # outright. Fixed seed: the same audio always aligns the same way. The padding
-        # stays true silence, clearly not speech.
-        rng = np.random.default_rng(DITHER_SEED)
-        dithered = audio.astype(np.float32) + DITHER_RMS * rng.standard_normal(len(audio)).astype(np.float32)
-        pad = np.zeros(PAD_SAMPLES, dtype=np.float32)
-        padded = np.concatenate([pad, dithered, pad])
-        pcm = (np.clip(padded, -1.0, 1.0) * PCM_FULL_SCALE).astype("<i2").tobytes()
+        pcm = decoder_pcm(audio)
         try:
             self._decoder.set_align_text(" ".join(tokens))
             self._decode(pcm)

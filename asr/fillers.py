@@ -51,7 +51,6 @@ FILLER_SOUNDS: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (("uh", "AH"), ("um", "AH M"), ("er", "ER"), ("hmm", "HH M")),
     "de": (("äh", "EH"), ("äh", "AH"), ("ähm", "EH M"), ("ähm", "AH M"), ("hm", "HH M")),
 }
-SEARCHED = tuple(FILLER_SOUNDS)
 FILLERS_VERSION = 1  # written to meta["fillers"]; raise when the search changes
 
 FILLER_INSERTION_PENALTY = 0.65  # pocketsphinx's wip (its default) for each filler the grammar puts in
@@ -88,14 +87,13 @@ def _grammar(word_tokens: Sequence[Sequence[str]], filler_names: Sequence[str]) 
 class FillerDecoder:
     """One pocketsphinx decoder that proposes filler sounds between a chunk's words."""
 
-    def __init__(self, language: str, insertion_penalty: float | None = None) -> None:
+    def __init__(self, language: str) -> None:
         from .align import PocketsphinxAligner
 
         self.language = language
-        wip = FILLER_INSERTION_PENALTY if insertion_penalty is None else insertion_penalty
         # The transcript's words are fixed, so the word insertion penalty weighs only the
         # optional fillers: a filler must fit the audio better than its absence by that much.
-        self._aligner = PocketsphinxAligner(language, wip=wip)
+        self._aligner = PocketsphinxAligner(language, wip=FILLER_INSERTION_PENALTY)
         self._decoder = self._aligner._decoder  # noqa: SLF001 - the aligner's dictionary is ours too
         self._names: dict[str, str] = {}  # dictionary entry -> filler text
         for n, (text, phones) in enumerate(FILLER_SOUNDS[language]):
@@ -106,7 +104,7 @@ class FillerDecoder:
 
     def propose(self, audio: np.ndarray, words: Sequence[Word], offset: int) -> list[Candidate]:
         """Filler sounds the decoder puts between ``words`` in ``audio`` (which starts at ``offset``)."""
-        from .align import DITHER_RMS, DITHER_SEED, PAD_SAMPLES, PCM_FULL_SCALE
+        from .align import PAD_SAMPLES, decoder_pcm
 
         tokens = [self._aligner.dictionary_tokens(w.text) for w in words]
         if not any(tokens) or len(audio) == 0:
@@ -118,12 +116,8 @@ class FillerDecoder:
         try:
             self._decoder.add_jsgf_string(name, _grammar(tokens, list(self._names)))
             self._decoder.activate_search(name)
-            rng = np.random.default_rng(DITHER_SEED)
-            dithered = audio.astype(np.float32) + DITHER_RMS * rng.standard_normal(len(audio)).astype(np.float32)
-            pad = np.zeros(PAD_SAMPLES, dtype=np.float32)
-            pcm = (np.clip(np.concatenate([pad, dithered, pad]), -1.0, 1.0) * PCM_FULL_SCALE).astype("<i2").tobytes()
             self._decoder.start_utt()
-            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.process_raw(decoder_pcm(audio), full_utt=True)
             self._decoder.end_utt()
             found = self._decoder.seg() if self._decoder.hyp() is not None else None
             segments = list(found) if found is not None else []
